@@ -1,0 +1,182 @@
+"""The OpenAPI 3 description of /api/v1, served at /api/v1/openapi.json."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from . import bp
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    texts = {400: "Permintaan tidak dapat dibaca", 401: "Tanpa token yang valid",
+             403: "Peran tidak mengizinkan", 404: "Tidak ditemukan", 409: "Konflik dengan keadaan saat ini",
+             413: "Terlalu besar", 422: "Isian tidak valid; `fields` menyebut setiap isian"}
+    return {str(s): _json(_ref("Error"), texts[s]) for s in statuses}
+
+
+def _page(item: str) -> dict[str, Any]:
+    return {"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+        "items": {"type": "array", "items": _ref(item)}, "total": {"type": "integer"},
+        "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
+
+
+PAGING = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+          {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+SECURED = [{"bearer": []}]
+TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+TIME = {"type": "string", "format": "date-time"}
+MULTIPART_FILE = {"type": "string", "format": "binary"}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message", "fields"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+    "Opd": {"type": "object", "required": ["code", "name"],
+            "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+    "Task": {"type": "object", "required": [
+        "id", "instance_id", "bpmn_id", "name", "lane", "assignee", "created_at", "due_at", "overdue"],
+        "properties": {
+            "id": {"type": "string"}, "instance_id": {"type": "integer"}, "instance_title": {"type": "string"},
+            "bpmn_id": {"type": "string"}, "name": {"type": "string"}, "lane": {"type": "string"},
+            "state": {"type": "string", "enum": ["ready", "completed"]},
+            "assignee": {"type": ["string", "null"]}, "created_at": TIME, "due_at": TIME,
+            "overdue": {"type": "boolean"}, "completed_at": NULLABLE_TIME,
+            "completed_by": {"type": ["string", "null"]}}},
+    "TaskWithForm": {"allOf": [_ref("Task"), {"type": "object", "required": ["form", "data"], "properties": {
+        "form": {"type": "object", "description": "JSON Schema of the task's form"},
+        "data": {"type": "object"}}}]},
+    "Instance": {"type": "object", "required": ["id", "process", "title", "state", "data", "tasks",
+                                                "history", "due_at"], "properties": {
+        "id": {"type": "integer"}, "process": {"type": "string"}, "process_version": {"type": "integer"},
+        "title": {"type": "string"}, "state": {"type": "string", "enum": ["running", "completed", "cancelled"]},
+        "data": {"type": "object"}, "created_at": TIME, "completed_at": NULLABLE_TIME, "due_at": TIME,
+        "overdue": {"type": "boolean"}, "tasks": {"type": "array", "items": _ref("Task")},
+        "history": {"type": "array", "items": {"type": "object", "properties": {
+            "at": TIME, "user": {"type": ["string", "null"]}, "action": {"type": "string"},
+            "task_id": {"type": ["string", "null"]}, "detail": {"type": "object"}}}}}},
+    "Dataset": {"type": "object", "required": ["id", "title", "opd", "period", "columns", "row_count"],
+                "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"},
+        "opd": _ref("Opd"), "period": {"type": "string"}, "unit": {"type": "string"},
+        "source": {"type": "string"}, "license": {"type": "string"},
+        "columns": {"type": "array", "items": {"type": "string"}}, "row_count": {"type": "integer"},
+        "preview": {"type": "array", "items": {"type": "array"}}, "is_sample": {"type": "boolean"},
+        "created_at": TIME, "url": {"type": "string"}}},
+    "Publication": {"type": "object", "required": ["id", "title", "caption", "image_url", "dataset"],
+                    "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "caption": {"type": "string"},
+        "image_url": {"type": "string"}, "url": {"type": "string"},
+        "dataset": {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                                                     "opd": _ref("Opd"), "url": {"type": "string"}}},
+        "channels": {"type": "array", "items": {"type": "string"}},
+        "links": {"type": "array", "items": {"type": "string"}}, "published_at": TIME}},
+    "ProcessVersion": {"type": "object", "required": ["version", "sha256"], "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"},
+        "sha256": {"type": "string"}, "deployed_at": TIME, "notes": {"type": "string"},
+        "forms": {"type": "array", "items": {"type": "string"}}, "running_instances": {"type": "integer"}}},
+}
+
+
+def _op(summary: str, responses: dict[str, Any], *, secured: bool = True, **extra: Any) -> dict[str, Any]:
+    op = {"summary": summary, "responses": {**responses, **(_errors(401) if secured else {})}, **extra}
+    if secured:
+        op["security"] = SECURED
+    return op
+
+
+def _multipart(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": required, "properties": properties}}}}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+PATHS: dict[str, Any] = {
+    "/auth/token": {"post": _op(
+        "A bearer token for the other calls",
+        {"200": _json({"type": "object", "required": ["token", "expires_at"], "properties": {
+            "token": {"type": "string"}, "token_type": {"type": "string"}, "expires_at": TIME,
+            "user": {"type": "object"}}}), **_errors(400, 401)},
+        secured=False,
+        requestBody=_body({"type": "object", "required": ["username", "password"], "properties": {
+            "username": {"type": "string"}, "password": {"type": "string"}}}))},
+    "/processes": {"get": _op("Deployed processes with their versions", {"200": _json({
+        "type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"},
+            "versions": {"type": "array", "items": _ref("ProcessVersion")}}}}}})})},
+    "/processes/{process_id}/versions": {"post": _op(
+        "Validate and deploy a new version (admin)",
+        {"201": _json(_ref("ProcessVersion"), "Deployed"), **_errors(403, 413, 422)},
+        parameters=[{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "notes", "in": "query", "schema": {"type": "string"}}],
+        requestBody={"required": True, "content": {"application/xml": {"schema": {"type": "string"}}}})},
+    "/opds": {"get": _op("The regional agencies (OPD)", {"200": _json({"type": "object", "properties": {
+        "items": {"type": "array", "items": _ref("Opd")}}})})},
+    "/datasets": {
+        "get": _op("The catalog of data terolah", {"200": _json(_page("Dataset")), **_errors(400)},
+                   parameters=PAGING),
+        "post": _op("Store sectoral data (CSV or XLSX)", {"201": _json(_ref("Dataset"), "Stored"),
+                                                          **_errors(400, 403, 413, 422)},
+                    requestBody=_multipart({
+                        "file": MULTIPART_FILE, "title": {"type": "string"}, "opd": {"type": "string"},
+                        "period": {"type": "string"}, "description": {"type": "string"},
+                        "unit": {"type": "string"}, "source": {"type": "string"},
+                        "license": {"type": "string"}}, ["file", "title", "opd", "period"]))},
+    "/files": {"post": _op("Store an upload (PNG, JPEG, WebP, PDF) for a task form", {
+        "201": _json({"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"}}}),
+        **_errors(400, 413, 422)}, requestBody=_multipart({"file": MULTIPART_FILE}, ["file"]))},
+    "/instances": {"post": _op(
+        "Start an instance", {"201": _json(_ref("Instance"), "Started"), **_errors(400, 403, 422)},
+        requestBody=_body({"type": "object", "required": ["process", "title"], "properties": {
+            "process": {"type": "string"}, "title": {"type": "string"}}}))},
+    "/instances/{instance_id}": {"get": _op(
+        "State, data, tasks, history and due time of an instance",
+        {"200": _json(_ref("Instance")), **_errors(404)},
+        parameters=[{"name": "instance_id", "in": "path", "required": True, "schema": {"type": "integer"}}])},
+    "/tasks": {"get": _op("Ready tasks", {"200": _json(_page("Task")), **_errors(400)}, parameters=[
+        {"name": "scope", "in": "query", "schema": {"type": "string", "enum": ["mine", "lane", "all"]},
+         "description": "mine: unclaimed in my lanes or claimed by me; lane: all of my lanes; "
+                        "all: every open task (admin, pengawas)"}, *PAGING])},
+    "/tasks/{task_id}": {"get": _op("One task with its form and data", {
+        "200": _json(_ref("TaskWithForm")), **_errors(403, 404)}, parameters=[TASK_ID])},
+    "/tasks/{task_id}/claim": {"post": _op("Take the task", {
+        "200": _json(_ref("Task")), **_errors(403, 404, 409)}, parameters=[TASK_ID])},
+    "/tasks/{task_id}/release": {"post": _op("Give the task back to its lane", {
+        "200": _json(_ref("Task")), **_errors(403, 404, 409)}, parameters=[TASK_ID])},
+    "/tasks/{task_id}/complete": {"post": _op(
+        "Complete the task; returns the instance",
+        {"200": _json(_ref("Instance")), **_errors(400, 403, 404, 409, 422)}, parameters=[TASK_ID],
+        requestBody=_body({"type": "object", "properties": {"data": {"type": "object"}}}))},
+    "/publications": {"get": _op("Published items", {"200": _json(_page("Publication")), **_errors(400)},
+                                 secured=False, parameters=PAGING)},
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "Penyebarluasan Data — Satu Data Kabupaten Magetan", "version": "1",
+             "description": "The SOP Penyebarluasan Data as a service: tasks, instances, catalog, "
+                            "publications. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}."},
+    "servers": [{"url": "/api/v1"}],
+    "paths": PATHS,
+    "components": {"schemas": SCHEMAS,
+                   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+}
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(DOCUMENT)

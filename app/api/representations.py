@@ -1,0 +1,85 @@
+"""How records look in the JSON API."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+
+from ..models import AuditEvent, Dataset, HumanTask, Instance, Opd, ProcessVersion, Publication, utcnow
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def task(t: HumanTask, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    return {
+        "id": t.id,
+        "instance_id": t.instance_id,
+        "instance_title": t.instance.title,
+        "bpmn_id": t.bpmn_id,
+        "name": t.name,
+        "lane": t.lane,
+        "state": "completed" if t.completed_at else "ready",
+        "assignee": t.assignee.username if t.assignee else None,
+        "created_at": iso(t.created_at),
+        "due_at": iso(t.due_at),
+        "overdue": (t.completed_at or now) > t.due_at,
+        "completed_at": iso(t.completed_at),
+        "completed_by": t.completed_by.username if t.completed_by else None,
+    }
+
+
+def event(e: AuditEvent) -> dict[str, Any]:
+    return {"at": iso(e.at), "user": e.user.username if e.user else None, "action": e.action,
+            "task_id": e.task_id, "detail": e.detail}
+
+
+def instance(i: Instance, history: list[AuditEvent]) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "id": i.id,
+        "process": i.process_version.process_id,
+        "process_version": i.process_version.version,
+        "title": i.title,
+        "state": i.state,
+        "data": i.data,
+        "created_at": iso(i.created_at),
+        "completed_at": iso(i.completed_at),
+        "due_at": iso(i.due_at),
+        "overdue": (i.completed_at or now) > i.due_at,
+        "tasks": [task(t, now) for t in i.tasks],
+        "history": [event(e) for e in history],
+    }
+
+
+def opd(o: Opd) -> dict[str, Any]:
+    return {"code": o.code, "name": o.name}
+
+
+def dataset(d: Dataset) -> dict[str, Any]:
+    return {
+        "id": d.id, "title": d.title, "description": d.description, "opd": opd(d.opd),
+        "period": d.period, "unit": d.unit, "source": d.source, "license": d.license,
+        "columns": d.columns, "row_count": d.row_count, "preview": d.preview,
+        "is_sample": d.is_sample, "created_at": iso(d.created_at),
+        "url": url_for("portal.dataset", dataset_id=d.id, _external=True),
+    }
+
+
+def version(v: ProcessVersion, running: int) -> dict[str, Any]:
+    return {"version": v.version, "sha256": v.sha256, "deployed_at": iso(v.deployed_at),
+            "notes": v.notes, "forms": sorted(v.forms), "running_instances": running}
+
+
+def publication(p: Publication) -> dict[str, Any]:
+    return {
+        "id": p.id, "title": p.title, "caption": p.caption,
+        "image_url": url_for("portal.media", file_id=p.design_file_id, _external=True),
+        "dataset": {"id": p.dataset.id, "title": p.dataset.title, "opd": opd(p.dataset.opd),
+                    "url": url_for("portal.dataset", dataset_id=p.dataset.id, _external=True)},
+        "channels": p.channels, "links": p.links, "published_at": iso(p.published_at),
+        "url": url_for("portal.publication", publication_id=p.id, _external=True),
+    }

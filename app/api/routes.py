@@ -1,0 +1,164 @@
+"""The calls of /api/v1, thin shells over the services."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Opd
+from ..services import datasets, files, processes, publications, users, workflow
+from ..services.errors import BadRequest, Forbidden, Invalid
+from . import bp, json_body, page_args, paged
+from . import representations as rep
+from .auth import current_api_user, token_required
+
+
+def _per_page() -> int:
+    return int(current_app.config["PER_PAGE"])
+
+
+@bp.post("/auth/token")
+def auth_token():
+    body = json_body()
+    user = users.authenticate(str(body.get("username", "")), str(body.get("password", "")))
+    ttl = int(current_app.config["TOKEN_TTL_HOURS"])
+    token, row = users.issue_token(user, ttl)
+    db.session.commit()
+    return jsonify({"token": token, "token_type": "Bearer", "expires_at": rep.iso(row.expires_at),
+                    "user": {"username": user.username, "roles": sorted(user.roles)}})
+
+
+@bp.get("/processes")
+@token_required
+def list_processes():
+    return jsonify({"items": [
+        {"id": p["id"], "name": p["name"], "versions": [rep.version(v, n) for v, n in p["versions"]]}
+        for p in processes.versions_overview()
+    ]})
+
+
+@bp.post("/processes/<process_id>/versions")
+@token_required
+def deploy_version(process_id: str):
+    user = current_api_user()
+    if not user.has_role("admin"):
+        raise Forbidden("Hanya Admin yang dapat memasang versi proses.")
+    xml = request.get_data(cache=False)
+    if not xml:
+        raise Invalid("Badan permintaan harus berisi XML BPMN.", {"bpmn": "kosong"})
+    version, _ = processes.deploy(xml, user, expected_process=process_id,
+                                  notes=request.args.get("notes", "")[:2000])
+    db.session.commit()
+    return jsonify({"id": version.process_id, "name": version.name, **rep.version(version, 0)}), 201
+
+
+@bp.get("/opds")
+@token_required
+def list_opds():
+    return jsonify({"items": [rep.opd(o) for o in db.session.scalars(select(Opd).order_by(Opd.name))]})
+
+
+def _upload() -> tuple[bytes, str]:
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest("Permintaan multipart harus berisi bagian 'file'.")
+    return upload.read(), upload.filename or ""
+
+
+@bp.post("/datasets")
+@token_required
+def create_dataset():
+    data, filename = _upload()
+    dataset = datasets.create(data, filename, request.form.to_dict(), current_api_user(),
+                              preview_rows=int(current_app.config["DATASET_PREVIEW_ROWS"]))
+    db.session.commit()
+    return jsonify(rep.dataset(dataset)), 201
+
+
+@bp.get("/datasets")
+@token_required
+def list_datasets():
+    page, per_page = page_args(_per_page())
+    rows, total = datasets.page(page, per_page)
+    return paged([rep.dataset(d) for d in rows], total, page, per_page)
+
+
+@bp.post("/files")
+@token_required
+def upload_file():
+    data, filename = _upload()
+    stored = files.store_form_upload(data, filename, current_api_user())
+    db.session.commit()
+    return jsonify({"id": stored.id, "content_type": stored.content_type, "size": stored.size}), 201
+
+
+def _instance_json(instance):
+    return rep.instance(instance, list(workflow.history(instance)))
+
+
+@bp.post("/instances")
+@token_required
+def start_instance():
+    body = json_body()
+    instance = workflow.start(body.get("process"), body.get("title"), current_api_user())
+    db.session.commit()
+    return jsonify(_instance_json(instance)), 201
+
+
+@bp.get("/instances/<int:instance_id>")
+@token_required
+def get_instance(instance_id: int):
+    return jsonify(_instance_json(workflow.get_instance(instance_id)))
+
+
+@bp.get("/tasks")
+@token_required
+def list_tasks():
+    scope = request.args.get("scope", "mine")
+    if scope not in ("mine", "lane", "all"):
+        raise BadRequest("scope harus salah satu dari mine, lane, all.")
+    page, per_page = page_args(_per_page())
+    rows, total = workflow.task_page(current_api_user(), scope, page, per_page)
+    return paged([rep.task(t) for t in rows], total, page, per_page)
+
+
+@bp.get("/tasks/<task_id>")
+@token_required
+def get_task(task_id: str):
+    task = workflow.get_task(task_id)
+    if not workflow.may_view(task, current_api_user()):
+        raise Forbidden(f"Tugas ini milik lajur {task.lane}; peran Anda tidak mencakupnya.")
+    return jsonify({**rep.task(task), "form": workflow.form_of(task),
+                    "data": task.data if task.completed_at else task.instance.data})
+
+
+@bp.post("/tasks/<task_id>/claim")
+@token_required
+def claim_task(task_id: str):
+    task = workflow.claim(task_id, current_api_user())
+    db.session.commit()
+    return jsonify(rep.task(task))
+
+
+@bp.post("/tasks/<task_id>/release")
+@token_required
+def release_task(task_id: str):
+    task = workflow.release(task_id, current_api_user())
+    db.session.commit()
+    return jsonify(rep.task(task))
+
+
+@bp.post("/tasks/<task_id>/complete")
+@token_required
+def complete_task(task_id: str):
+    body = json_body()
+    instance = workflow.complete(task_id, body.get("data", {}), current_api_user())
+    db.session.commit()
+    return jsonify(_instance_json(instance))
+
+
+@bp.get("/publications")
+def list_publications():
+    page, per_page = page_args(_per_page())
+    rows, total = publications.page(page, per_page)
+    return paged([rep.publication(p) for p in rows], total, page, per_page)

@@ -1,0 +1,155 @@
+"""Command line: flask --app app user ..., deploy, seed-demo."""
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import ROLES, User
+from .services import datasets, processes, users
+from .services.errors import ServiceError
+
+SAMPLE_DATASET = Path(__file__).parent / "seed" / "contoh_penduduk_kecamatan.csv"
+DEMO_USERS = [
+    ("admin", "admin", "Admin Forum Satu Data"),
+    ("redaktur", "redaktur", "Redaktur Diskominfo"),
+    ("desain", "desain", "Tim Desain Diskominfo"),
+    ("pengawas", "pengawas", "Tim Data dan Statistik"),
+]
+
+
+def _fail(exc: ServiceError) -> None:
+    db.session.rollback()
+    detail = "".join(f"\n  {k}: {v}" for k, v in exc.fields.items())
+    raise click.ClickException(exc.message + detail)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+
+
+user_group = click.Group("user", help="Kelola pengguna.")
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(sorted(ROLES)),
+              help="Peran; boleh diulang.")
+@click.option("--opd", default=None, help="Kode OPD (wajib untuk pengelola_data).")
+@click.option("--name", "full_name", default="", help="Nama lengkap.")
+@click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari baris pertama stdin.")
+def user_create(username, roles, opd, full_name, password_stdin):
+    """Buat pengguna baru."""
+    try:
+        user = users.create_user(username, list(roles), _read_password(password_stdin),
+                                 opd=opd, full_name=full_name)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Pengguna '{user.username}' dibuat dengan peran {', '.join(sorted(user.roles))}.")
+
+
+@user_group.command("list")
+def user_list():
+    """Daftar pengguna."""
+    for user in db.session.scalars(select(User).order_by(User.username)):
+        state = "aktif" if user.active else "nonaktif"
+        click.echo(f"{user.username}\t{','.join(sorted(user.roles))}\t{user.opd_code or '-'}\t{state}")
+
+
+@user_group.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari baris pertama stdin.")
+def user_set_password(username, password_stdin):
+    """Ganti kata sandi pengguna."""
+    try:
+        users.set_password(users.get_by_username(username), _read_password(password_stdin))
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Kata sandi '{username}' diganti.")
+
+
+@user_group.command("disable")
+@click.argument("username")
+def user_disable(username):
+    """Nonaktifkan pengguna dan cabut tokennya."""
+    try:
+        users.set_active(users.get_by_username(username), False)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Pengguna '{username}' dinonaktifkan.")
+
+
+@click.command("deploy")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--notes", default="", help="Catatan versi.")
+def deploy(file, notes):
+    """Pasang FILE sebagai versi baru, atau semua proses bawaan yang berubah."""
+    try:
+        if file is not None:
+            results = [processes.deploy(file.read_bytes(), None, notes=notes or f"dipasang dari {file.name}")]
+        else:
+            results = processes.deploy_shipped()
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    for version, new in results:
+        state = "dipasang" if new else "tidak berubah"
+        click.echo(f"{version.process_id} versi {version.version} ({state}, sha256 {version.sha256[:12]})")
+
+
+def _write_credentials(lines: list[str]) -> Path:
+    path = Path(current_app.instance_path) / "demo-credentials.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Isi basis data kosong dengan pengguna demo dan satu dataset contoh."""
+    if db.session.scalar(select(func.count(User.id))):
+        click.echo("Basis data sudah berisi pengguna; data demo tidak ditambahkan.")
+        return
+    lines = []
+    try:
+        for username, role, name in DEMO_USERS:
+            password = secrets.token_urlsafe(12)
+            users.create_user(username, [role], password, full_name=name)
+            lines.append(f"{username}\t{password}")
+        admin = users.get_by_username("admin")
+        datasets.create(
+            SAMPLE_DATASET.read_bytes(), SAMPLE_DATASET.name,
+            {"title": "CONTOH — Jumlah Penduduk per Kecamatan", "opd": "dispendukcapil",
+             "period": "2025", "unit": "jiwa",
+             "description": "Data contoh untuk mencoba aplikasi; angka bukan data resmi.",
+             "source": "Data contoh aplikasi", "license": "CC-BY-4.0"},
+            admin, preview_rows=int(current_app.config["DATASET_PREVIEW_ROWS"]), is_sample=True,
+        )
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    path = _write_credentials(lines)
+    click.echo("Pengguna demo dibuat. Kata sandi hanya ditampilkan sekali ini:")
+    for line in lines:
+        click.echo("  " + line.replace("\t", "  "))
+    click.echo(f"(juga tersimpan di {path}, mode 600)")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(user_group)
+    app.cli.add_command(deploy)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,11 @@
+"""The only door to SpiffWorkflow: parsing, validating and running BPMN models.
+
+Everything outside this package sees plain dataclasses and exceptions defined here.
+"""
+from .bpmn import DeployError, ProcessModel, Problem, UserTaskDef, parse_model
+from .runtime import ReadyTask, Step, TaskNotReady, complete_task, start_workflow
+
+__all__ = [
+    "DeployError", "Problem", "ProcessModel", "ReadyTask", "Step", "TaskNotReady",
+    "UserTaskDef", "complete_task", "parse_model", "start_workflow",
+]

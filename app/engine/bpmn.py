@@ -1,0 +1,249 @@
+"""Safe loading and validation of BPMN models, and the parsed specs cached per version.
+
+A model is refused before SpiffWorkflow sees it unless it is small, well-formed XML without
+a DOCTYPE (so no entities) and valid against the BPMN 2.0 XSD; then our own rules apply:
+no code anywhere (script tasks, pre/post scripts, service calls), every user task in a lane
+that maps to a role and carrying a valid form, every gateway condition accepted by the safe
+evaluator.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+
+from .expressions import ExpressionError, compile_condition
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+# Side effects that completing a task may have; the application implements each.
+EFFECTS = frozenset({"publish"})
+# Elements whose execution would run code or reach other systems.
+FORBIDDEN_ELEMENTS = {
+    "scriptTask": "tugas skrip (scriptTask) tidak diizinkan",
+    "serviceTask": "tugas layanan (serviceTask) tidak diizinkan",
+    "businessRuleTask": "tugas aturan bisnis (businessRuleTask) tidak didukung",
+    "callActivity": "callActivity tidak didukung",
+    "sendTask": "sendTask tidak didukung",
+    "receiveTask": "receiveTask tidak didukung",
+    "manualTask": "manualTask tidak didukung: gunakan userTask",
+}
+FORBIDDEN_EXTENSIONS = ("preScript", "postScript", "serviceTaskOperator", "calledDecisionId")
+
+
+@dataclass(frozen=True)
+class Problem:
+    element_id: str | None
+    message: str
+
+
+class DeployError(Exception):
+    """A model that cannot be deployed; each problem names its element."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(f"{p.element_id or 'model'}: {p.message}" for p in problems))
+
+
+@dataclass(frozen=True)
+class UserTaskDef:
+    bpmn_id: str
+    name: str
+    lane: str
+    role: str
+    form: str
+    hari_kerja: float
+    effect: str | None
+    properties: Mapping[str, str] = field(default_factory=dict)
+    documentation: str = ""
+
+
+@dataclass(frozen=True)
+class ProcessModel:
+    process_id: str
+    name: str
+    xml: str
+    sha256: str
+    hari_kerja: float
+    properties: Mapping[str, str]
+    lanes: Mapping[str, str]  # lane name -> role
+    user_tasks: Mapping[str, UserTaskDef]
+    forms: Mapping[str, dict[str, Any]]  # form file name -> JSON Schema
+
+
+def _hardened_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=False, remove_blank_text=False,
+    )
+
+
+def parse_xml(data: bytes, max_bytes: int) -> etree._Element:
+    """Parse untrusted XML: size-limited, no DOCTYPE, no entities, no network."""
+    if len(data) > max_bytes:
+        raise DeployError([Problem(None, f"berkas BPMN melebihi batas {max_bytes // 1024} KB")])
+    try:
+        root = etree.fromstring(data, _hardened_parser())
+    except etree.XMLSyntaxError as exc:
+        raise DeployError([Problem(None, f"XML tidak valid: {exc}")]) from None
+    if root.getroottree().docinfo.doctype:
+        raise DeployError([Problem(None, "DOCTYPE dan entitas XML tidak diizinkan")])
+    return root
+
+
+def _properties(element: etree._Element) -> dict[str, str]:
+    nodes = element.xpath(
+        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS
+    )
+    return {n.get("name"): n.get("value", n.text or "") for n in nodes if n.get("name")}
+
+
+def _hari_kerja(raw: str | None, element_id: str, problems: list[Problem]) -> float:
+    try:
+        value = float(raw) if raw is not None else None
+    except ValueError:
+        value = None
+    if value is None or not value > 0:
+        problems.append(Problem(element_id, "waktuHariKerja harus berupa angka lebih dari 0"))
+        return 1.0
+    return value
+
+
+def _check_form(name: str, schema: Any, element_id: str, problems: list[Problem]) -> None:
+    if not isinstance(schema, dict):
+        problems.append(Problem(element_id, f"formulir '{name}' tidak ditemukan"))
+        return
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        problems.append(Problem(element_id, f"formulir '{name}' bukan JSON Schema yang valid: {exc.message}"))
+        return
+    if schema.get("type") != "object" or schema.get("additionalProperties") is not False:
+        problems.append(Problem(
+            element_id, f"formulir '{name}' harus bertipe object dengan additionalProperties: false"
+        ))
+
+
+def _spiff_parse(root: etree._Element, process_id: str):
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_xml(root, filename=f"{process_id}.bpmn")
+    spec = parser.get_spec(process_id)
+    return spec, parser.get_subprocess_specs(process_id)
+
+
+def parse_model(
+    data: bytes,
+    *,
+    roles: set[str],
+    load_form: Callable[[str], dict[str, Any] | None],
+    max_bytes: int,
+) -> ProcessModel:
+    """Validate a BPMN document completely; raise DeployError listing every problem."""
+    root = parse_xml(data, max_bytes)
+    processes = root.xpath("/bpmn:definitions/bpmn:process", namespaces=NS)
+    if len(processes) != 1:
+        raise DeployError([Problem(None, "berkas harus berisi tepat satu bpmn:process")])
+    process = processes[0]
+    process_id = process.get("id") or ""
+    if process.get("isExecutable") != "true":
+        raise DeployError([Problem(process_id, "proses harus isExecutable=\"true\"")])
+
+    problems: list[Problem] = []
+    for tag, message in FORBIDDEN_ELEMENTS.items():
+        for element in root.iter(f"{{{NS['bpmn']}}}{tag}"):
+            problems.append(Problem(element.get("id"), message))
+    for tag in FORBIDDEN_EXTENSIONS:
+        for element in root.iter(f"{{{NS['spiffworkflow']}}}{tag}"):
+            owner = element.getparent().getparent()
+            problems.append(Problem(owner.get("id"), f"ekstensi spiffworkflow:{tag} tidak diizinkan"))
+    for expr in root.iter(f"{{{NS['bpmn']}}}conditionExpression"):
+        flow_id = expr.getparent().get("id")
+        try:
+            compile_condition((expr.text or "").strip())
+        except ExpressionError as exc:
+            problems.append(Problem(flow_id, f"kondisi ditolak: {exc}"))
+
+    lanes: dict[str, str] = {}
+    lane_of: dict[str, str] = {}
+    for lane in process.iter(f"{{{NS['bpmn']}}}lane"):
+        name = lane.get("name") or ""
+        role = _properties(lane).get("role")
+        if role not in roles:
+            problems.append(Problem(
+                lane.get("id"), f"lajur '{name}' tidak dipetakan ke peran yang dikenal (properti role)"
+            ))
+            continue
+        lanes[name] = role
+        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
+            lane_of[(ref.text or "").strip()] = name
+
+    forms: dict[str, dict[str, Any]] = {}
+    tasks: dict[str, UserTaskDef] = {}
+    for element in process.iter(f"{{{NS['bpmn']}}}userTask"):
+        task_id = element.get("id")
+        props = _properties(element)
+        lane = lane_of.get(task_id)
+        if lane is None:
+            problems.append(Problem(task_id, "tugas pengguna harus berada di lajur yang dipetakan ke peran"))
+        form = props.get("formJsonSchemaFilename")
+        if not form:
+            problems.append(Problem(task_id, "tugas pengguna tidak memiliki formulir (formJsonSchemaFilename)"))
+        elif form not in forms:
+            schema = load_form(form)
+            _check_form(form, schema, task_id, problems)
+            if isinstance(schema, dict):
+                forms[form] = schema
+        effect = props.get("effect") or None
+        if effect is not None and effect not in EFFECTS:
+            problems.append(Problem(task_id, f"efek '{effect}' tidak dikenal"))
+        docs = element.xpath("./bpmn:documentation/text()", namespaces=NS)
+        tasks[task_id] = UserTaskDef(
+            bpmn_id=task_id, name=element.get("name") or task_id, lane=lane or "",
+            role=lanes.get(lane or "", ""), form=form or "",
+            hari_kerja=_hari_kerja(props.get("waktuHariKerja"), task_id, problems),
+            effect=effect, properties=props, documentation=" ".join(d.strip() for d in docs),
+        )
+    process_props = _properties(process)
+    hari_kerja = _hari_kerja(process_props.get("waktuHariKerja"), process_id, problems)
+    if problems:
+        raise DeployError(problems)
+
+    try:
+        _spiff_parse(root, process_id)
+    except ValidationException as exc:
+        raise DeployError([Problem(exc.id or None, f"BPMN tidak valid: {exc}")]) from None
+    except SpiffWorkflowException as exc:
+        raise DeployError([Problem(None, f"BPMN tidak valid: {exc}")]) from None
+
+    return ProcessModel(
+        process_id=process_id, name=process.get("name") or process_id,
+        xml=data.decode("utf-8"), sha256=hashlib.sha256(data).hexdigest(),
+        hari_kerja=hari_kerja, properties=process_props, lanes=lanes,
+        user_tasks=tasks, forms=forms,
+    )
+
+
+_spec_cache: dict[str, tuple[Any, Any]] = {}
+_spec_lock = threading.Lock()
+
+
+def cached_spec(process_id: str, sha256: str, xml: str):
+    """The parsed spec of a deployed version: parsed once per process, shared read-only."""
+    key = f"{process_id}:{sha256}"
+    found = _spec_cache.get(key)
+    if found is None:
+        root = parse_xml(xml.encode("utf-8"), max_bytes=len(xml.encode("utf-8")))
+        found = _spiff_parse(root, process_id)
+        with _spec_lock:
+            _spec_cache.setdefault(key, found)
+    return found

@@ -1,0 +1,27 @@
+"""What the public sees: a design with its caption, made from a dataset."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Publication(db.Model):
+    __tablename__ = "publication"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), unique=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id"), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    caption: Mapped[str] = mapped_column(Text)
+    design_file_id: Mapped[str] = mapped_column(ForeignKey("stored_file.id"))
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    dataset = relationship("Dataset", lazy="joined")

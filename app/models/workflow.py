@@ -1,0 +1,79 @@
+"""Deployed process versions, running instances and the read model of their human tasks."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class ProcessVersion(db.Model):
+    """An immutable deployment: the BPMN XML and the forms it references."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(255))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Instance(db.Model):
+    """One run of a process. `row_version` turns a concurrent change into a conflict."""
+
+    __tablename__ = "instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    engine_state: Mapped[str] = mapped_column(Text)
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    tasks: Mapped[list["HumanTask"]] = relationship(
+        back_populates="instance", order_by="HumanTask.created_at", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class HumanTask(db.Model):
+    """A user task of an instance; its id is the engine's task id."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (Index("ix_human_task_open_lane", "completed_at", "lane"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    form: Mapped[str | None] = mapped_column(String(255))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    instance: Mapped[Instance] = relationship(back_populates="tasks")
+    assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
+    completed_by = relationship("User", foreign_keys=[completed_by_id])

@@ -1,0 +1,87 @@
+"""Settings: documented defaults, then instance/config.py, then APP_* environment variables,
+then the mapping given to create_app (strongest)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # SQLAlchemy URL; None means SQLite in instance/app.db.
+    "DATABASE_URL": None,
+    # Signs session cookies and CSRF tokens; generated into instance/secret_key when absent.
+    "SECRET_KEY": None,
+    # Where uploaded files are stored (content-addressed); None means instance/uploads.
+    "UPLOAD_DIR": None,
+    # Largest accepted upload, in megabytes; larger requests answer 413.
+    "MAX_UPLOAD_MB": 20,
+    # Largest accepted BPMN document, in kilobytes.
+    "MAX_BPMN_KB": 1024,
+    # Lifetime of an API bearer token, in hours.
+    "TOKEN_TTL_HOURS": 12,
+    # Shipped process models and their forms.
+    "PROCESSES_DIR": str(PROJECT_ROOT / "processes"),
+    "FORMS_DIR": str(PROJECT_ROOT / "forms"),
+    # Rows of a dataset kept for previews.
+    "DATASET_PREVIEW_ROWS": 20,
+    "PER_PAGE": 20,
+}
+
+ENV_PREFIX = "APP_"
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    """Environment values are strings; give them the type of their default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load(app, overrides: Mapping[str, Any] | None) -> None:
+    """Fill app.config from the four sources, weakest first."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(ENV_PREFIX + name)
+        if raw is not None:
+            app.config[name] = _coerce(raw, default)
+    if overrides:
+        app.config.from_mapping(overrides)
+    _derive(app)
+
+
+def _derive(app) -> None:
+    """Settings computed from others, and what Flask and its extensions read."""
+    instance = Path(app.instance_path)
+    cfg = app.config
+    if not cfg["DATABASE_URL"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'app.db'}"
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    if cfg["DATABASE_URL"].startswith("sqlite"):
+        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    cfg["UPLOAD_DIR"] = cfg["UPLOAD_DIR"] or str(instance / "uploads")
+    # Werkzeug answers 413 past this; a little room for the multipart envelope.
+    cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
+    cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or _instance_secret(instance)
+    cfg.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    cfg.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    cfg.setdefault("JSON_SORT_KEYS", False)
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the installation's secret key, creating it (mode 600) on first start."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
