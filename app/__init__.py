@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flask import Flask, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
 from . import settings
 
@@ -59,10 +58,6 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    from .api import http_error
+    from . import errors
 
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
-        if request.path.startswith("/api/"):
-            return http_error(exc)
-        return exc
+    errors.register(app)

@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_MB": 20,
     # Largest accepted BPMN document, in kilobytes.
     "MAX_BPMN_KB": 1024,
+    # werkzeug.security method for new password hashes.
+    "PASSWORD_HASH_METHOD": "scrypt",
     # Lifetime of an API bearer token, in hours.
     "TOKEN_TTL_HOURS": 12,
     # Shipped process models and their forms.
@@ -28,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     # Rows of a dataset kept for previews.
     "DATASET_PREVIEW_ROWS": 20,
     "PER_PAGE": 20,
+    # Session cookies: never readable by scripts, not sent along with cross-site posts.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
 }
 
 ENV_PREFIX = "APP_"
@@ -69,9 +74,6 @@ def _derive(app) -> None:
     # Werkzeug answers 413 past this; a little room for the multipart envelope.
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
     cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or _instance_secret(instance)
-    cfg.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    cfg.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    cfg.setdefault("JSON_SORT_KEYS", False)
 
 
 def _instance_secret(instance: Path) -> str:

@@ -45,7 +45,9 @@ def migrated(database_url):
 def make_app(database_url, tmp_path, **overrides):
     return create_app({
         "TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url,
-        "UPLOAD_DIR": str(tmp_path / "uploads"), "WTF_CSRF_ENABLED": False, **overrides,
+        "UPLOAD_DIR": str(tmp_path / "uploads"), "WTF_CSRF_ENABLED": False,
+        # Fast hashes keep the suite quick; production keeps the default (scrypt).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **overrides,
     })
 
 

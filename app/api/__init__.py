@@ -2,57 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
 
-from ..extensions import csrf, db
-from ..services.errors import BadRequest, ServiceError
+from ..extensions import csrf
+from ..services.errors import BadRequest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
-
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid"}
-HTTP_MESSAGES = {404: "Alamat tidak ditemukan.", 405: "Metode tidak diizinkan untuk alamat ini.",
-                 413: "Permintaan atau berkas terlalu besar."}
-
-
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
-
-
-@bp.errorhandler(ServiceError)
-def _service_error(exc: ServiceError):
-    db.session.rollback()
-    return error_response(exc.status, exc.code, exc.message, exc.fields)
-
-
-@bp.errorhandler(StaleDataError)
-def _stale(exc):
-    db.session.rollback()
-    return error_response(409, "conflict", "Data berubah oleh pengguna lain; muat ulang lalu coba lagi.")
-
-
-@bp.errorhandler(OperationalError)
-def _busy(exc: OperationalError):
-    """SQLite answers a write that lost a race with "database is locked": a conflict."""
-    db.session.rollback()
-    if "locked" in str(exc.orig).lower():
-        return error_response(409, "conflict", "Basis data sedang sibuk; coba lagi.")
-    raise exc
-
-
-def http_error(exc: HTTPException):
-    return error_response(exc.code or 500, HTTP_CODES.get(exc.code, "error"),
-                          HTTP_MESSAGES.get(exc.code, exc.description or exc.name))
-
-
-bp.register_error_handler(HTTPException, http_error)
 
 
 def json_body() -> dict:

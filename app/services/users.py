@@ -4,8 +4,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from functools import lru_cache
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,8 +18,16 @@ from .errors import Conflict, Invalid, NotFound, Unauthorized
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
-# Spent on unknown usernames so that timing does not tell which names exist.
-_DUMMY_HASH = generate_password_hash("tidak-ada-pengguna")
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """Checked against for unknown usernames, so that timing does not tell which names exist."""
+    return generate_password_hash("tidak-ada-pengguna", method=method)
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_password_strength(password: str) -> None:
@@ -45,7 +55,7 @@ def create_user(username: str, roles: list[str], password: str, *, opd: str | No
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"Pengguna '{username}' sudah ada.", {"username": "sudah dipakai"})
     user = User(username=username, full_name=full_name or username,
-                password_hash=generate_password_hash(password), opd_code=opd)
+                password_hash=_hash(password), opd_code=opd)
     user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles)]
     db.session.add(user)
     db.session.flush()
@@ -62,7 +72,7 @@ def get_by_username(username: str) -> User:
 
 def set_password(user: User, password: str, actor: User | None = None) -> None:
     check_password_strength(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hash(password)
     audit.record("user.set_password", actor, target=user.username)
 
 
@@ -78,7 +88,7 @@ def set_active(user: User, active: bool, actor: User | None = None) -> None:
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(select(User).where(User.username == (username or "").strip().lower()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         raise Unauthorized("Nama pengguna atau kata sandi salah.")
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         raise Unauthorized("Nama pengguna atau kata sandi salah.")

@@ -11,7 +11,6 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import forms
 from ..engine import ProcessModel, ReadyTask, Step, TaskNotReady, complete_task, start_workflow
@@ -51,13 +50,6 @@ def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: dateti
     return added
 
 
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise Conflict("Data berubah oleh pengguna lain; muat ulang lalu coba lagi.") from None
-
-
 def start(process_id: str, title: str, user: User, *, now: datetime | None = None) -> Instance:
     if not user.has_role(*START_ROLES):
         raise Forbidden("Hanya Redaktur dan Admin yang dapat memulai publikasi.")
@@ -85,7 +77,7 @@ def start(process_id: str, title: str, user: User, *, now: datetime | None = Non
     _sync_ready(instance, model, step, now)
     audit.record("instance.start", user, instance_id=instance.id, title=title,
                  process=version.process_id, version=version.version)
-    _flush()
+    db.session.flush()
     return instance
 
 
@@ -141,7 +133,7 @@ def claim(task_id: str, user: User) -> HumanTask:
     if task.assignee_id != user.id:
         task.assignee_id = user.id
         audit.record("task.claim", user, instance_id=instance.id, task_id=task.id, step=task.bpmn_id)
-    _flush()
+    db.session.flush()
     return task
 
 
@@ -151,7 +143,7 @@ def release(task_id: str, user: User) -> HumanTask:
     if task.assignee_id == user.id:
         task.assignee_id = None
         audit.record("task.release", user, instance_id=instance.id, task_id=task.id, step=task.bpmn_id)
-    _flush()
+    db.session.flush()
     return task
 
 
@@ -204,7 +196,7 @@ def complete(task_id: str, data: Any, user: User, *, now: datetime | None = None
     if effect:
         EFFECTS[effect](instance, user, now)
     _sync_ready(instance, model, step, now)
-    _flush()
+    db.session.flush()  # a concurrent change surfaces here as StaleDataError: 409
     return instance
 
 

@@ -1,0 +1,65 @@
+"""Error responses: API paths answer {"error": {"code", "message", "fields"}}; screens answer
+a page in Bahasa Indonesia. Every refusal rolls back what the request had changed."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+from .services.errors import Conflict, ServiceError
+
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid"}
+HTTP_MESSAGES = {
+    400: "Permintaan tidak dapat diproses. Muat ulang halaman lalu coba lagi.",
+    403: "Anda tidak memiliki akses ke halaman ini.",
+    404: "Alamat tidak ditemukan.",
+    405: "Metode tidak diizinkan untuk alamat ini.",
+    413: "Permintaan atau berkas terlalu besar.",
+}
+STALE = "Data berubah oleh pengguna lain; muat ulang lalu coba lagi."
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    if not _is_api():
+        return render_template("error.html", status=status, message=message), status
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def _service_error(exc: ServiceError):
+    db.session.rollback()
+    return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+
+def _http_error(exc: HTTPException):
+    status = exc.code or 500
+    message = HTTP_MESSAGES.get(status) or exc.description or exc.name
+    return error_response(status, HTTP_CODES.get(status, "error"), message)
+
+
+def _stale(_exc: StaleDataError):
+    return _service_error(Conflict(STALE))
+
+
+def _busy(exc: OperationalError):
+    """SQLite answers a write that lost a race past the busy timeout with "database is locked"."""
+    if "locked" not in str(exc.orig).lower():
+        raise exc
+    return _service_error(Conflict("Basis data sedang sibuk; coba lagi."))
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(StaleDataError, _stale)
+    app.register_error_handler(OperationalError, _busy)
