@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 VENDOR := app/static/vendor
 
-.PHONY: install run test bench clean
+.PHONY: install run test clean
 
 install: $(VENV)/.installed $(VENDOR)/.installed
 
@@ -35,9 +35,6 @@ run: install
 test: install
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest; fi
-
-bench: install
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

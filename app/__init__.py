@@ -12,7 +12,7 @@ from . import settings
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=settings.instance_path(config), instance_relative_config=True)
     settings.load(app, config)
     _init_extensions(app)
     _register_blueprints(app)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from .extensions import db
@@ -36,7 +37,7 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
 
 
-user_group = click.Group("user", help="Kelola pengguna.")
+user_group = AppGroup("user", help="Kelola pengguna.")
 
 
 @user_group.command("create")
@@ -91,6 +92,7 @@ def user_disable(username):
 
 
 @click.command("deploy")
+@with_appcontext
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--notes", default="", help="Catatan versi.")
 def deploy(file, notes):
@@ -119,6 +121,7 @@ def _write_credentials(lines: list[str]) -> Path:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Isi basis data kosong dengan pengguna demo dan satu dataset contoh."""
     if db.session.scalar(select(func.count(User.id))):

@@ -38,6 +38,12 @@ DEFAULTS: dict[str, Any] = {
 ENV_PREFIX = "APP_"
 
 
+def instance_path(overrides: Mapping[str, Any] | None) -> str | None:
+    """The instance folder: INSTANCE_PATH of the mapping or APP_INSTANCE_PATH, else Flask's
+    default (instance/ beside the app package). Needed before the app exists."""
+    return (overrides or {}).get("INSTANCE_PATH") or os.environ.get(ENV_PREFIX + "INSTANCE_PATH") or None
+
+
 def _coerce(raw: str, default: Any) -> Any:
     """Environment values are strings; give them the type of their default."""
     if isinstance(default, bool):

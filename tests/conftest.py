@@ -45,6 +45,7 @@ def migrated(database_url):
 def make_app(database_url, tmp_path, **overrides):
     return create_app({
         "TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
         "UPLOAD_DIR": str(tmp_path / "uploads"), "WTF_CSRF_ENABLED": False,
         # Fast hashes keep the suite quick; production keeps the default (scrypt).
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **overrides,

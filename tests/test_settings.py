@@ -1,20 +1,17 @@
 """Settings, weakest first: defaults < instance/config.py < APP_* environment < create_app(mapping).
 
-create_app builds Flask(__name__, instance_relative_config=True) and offers no setting for the
-instance folder, so these tests point Flask at an instance folder in tmp_path by giving the
-app package a Flask that is made with instance_path; the real instance/ is never touched."""
+The instance folder is set with APP_INSTANCE_PATH to one in tmp_path: the real instance/ is
+never touched."""
 from __future__ import annotations
 
-import functools
 import os
 import stat
 from pathlib import Path
 
 import pytest
-from flask import Flask, session
+from flask import session
 from sqlalchemy import text
 
-import app as app_package
 from app import create_app, settings
 from app.extensions import db
 from conftest import Api
@@ -24,10 +21,10 @@ from conftest import Api
 def instance(tmp_path, monkeypatch):
     """An empty instance folder for create_app, and no APP_* variables from the outside."""
     path = tmp_path / "instance"
-    monkeypatch.setattr(app_package, "Flask", functools.partial(Flask, instance_path=str(path)))
-    for name in os.environ:
+    for name in list(os.environ):
         if name.startswith(settings.ENV_PREFIX):
             monkeypatch.delenv(name)
+    monkeypatch.setenv(settings.ENV_PREFIX + "INSTANCE_PATH", str(path))
     return path
 
 
@@ -173,7 +170,7 @@ def test_each_installation_gets_its_own_secret_key(tmp_path, monkeypatch):
     keys = []
     for name in ("satu", "dua"):
         path = tmp_path / name
-        monkeypatch.setattr(app_package, "Flask", functools.partial(Flask, instance_path=str(path)))
+        monkeypatch.setenv(settings.ENV_PREFIX + "INSTANCE_PATH", str(path))
         monkeypatch.delenv("APP_SECRET_KEY", raising=False)
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / name}.db"})
         keys.append(app.secret_key)

@@ -32,4 +32,4 @@ def paged(items: list, total: int, page: int, per_page: int):
     return jsonify({"items": items, "total": total, "page": page, "per_page": per_page})
 
 
-from . import routes, openapi  # noqa: E402,F401  (routes attach to bp)
+from . import openapi, routes  # noqa: E402,F401  (their routes attach to bp)

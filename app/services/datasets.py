@@ -9,12 +9,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Dataset, Opd, User
 from . import audit, files
 from .errors import Forbidden, Invalid
+from .paging import page_of
 
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,12 +124,7 @@ def create(data: bytes, filename: str, fields: dict[str, str], user: User,
 
 
 def page(page_no: int, per_page: int) -> tuple[list[Dataset], int]:
-    total = db.session.scalar(select(func.count(Dataset.id)))
-    rows = db.session.scalars(
-        select(Dataset).order_by(Dataset.created_at.desc(), Dataset.id.desc())
-        .limit(per_page).offset((page_no - 1) * per_page)
-    ).all()
-    return list(rows), total
+    return page_of(select(Dataset).order_by(Dataset.created_at.desc(), Dataset.id.desc()), page_no, per_page)
 
 
 def choices() -> list[tuple[int, str]]:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Instance, Publication, StoredFile, User
 from . import audit
 from .errors import Conflict, NotFound
+from .paging import page_of
 
 
 def publish(instance: Instance, user: User, now: datetime) -> Publication:
@@ -29,12 +30,8 @@ def publish(instance: Instance, user: User, now: datetime) -> Publication:
 
 
 def page(page_no: int, per_page: int) -> tuple[list[Publication], int]:
-    total = db.session.scalar(select(func.count(Publication.id)))
-    rows = db.session.scalars(
-        select(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())
-        .limit(per_page).offset((page_no - 1) * per_page)
-    ).all()
-    return list(rows), total
+    query = select(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())
+    return page_of(query, page_no, per_page)
 
 
 def public_file(file_id: str) -> StoredFile:

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Mapping
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, or_, select
 
 from .. import forms
 from ..engine import ProcessModel, ReadyTask, Step, TaskNotReady, complete_task, start_workflow
@@ -20,6 +20,7 @@ from ..models import AuditEvent, HumanTask, Instance, StoredFile, User, utcnow
 from ..workcal import WorkCalendar
 from . import audit, datasets, processes, publications
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .paging import page_of
 
 START_ROLES = ("admin", "redaktur")
 OVERSIGHT_ROLES = ("admin", "pengawas")
@@ -215,14 +216,9 @@ def task_query(user: User, scope: str):
 
 
 def task_page(user: User, scope: str, page_no: int, per_page: int) -> tuple[list[HumanTask], int]:
-    query = task_query(user, scope)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     mine_first = case((HumanTask.assignee_id == user.id, 0), (HumanTask.assignee_id.is_(None), 1), else_=2)
-    rows = db.session.scalars(
-        query.order_by(mine_first, HumanTask.due_at, HumanTask.id)
-        .limit(per_page).offset((page_no - 1) * per_page)
-    ).all()
-    return list(rows), total
+    query = task_query(user, scope).order_by(mine_first, HumanTask.due_at, HumanTask.id)
+    return page_of(query, page_no, per_page)
 
 
 def history(instance: Instance):
