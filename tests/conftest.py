@@ -21,6 +21,10 @@ TABLES = ["audit_event", "publication", "human_task", "instance", "dataset", "st
 PASSWORD = "kata-sandi-uji-123"
 
 
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL (TEST_DATABASE_URL)' if TEST_DATABASE_URL else 'SQLite'}"
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     if TEST_DATABASE_URL:

@@ -97,3 +97,12 @@ def test_new_version_leaves_running_instances_on_theirs(make_user):
     listed = admin.get("/processes").get_json()["items"][0]["versions"]
     assert listed[0]["running_instances"] == 1 and listed[1]["running_instances"] == 1
     assert listed[0]["sha256"] != listed[1]["sha256"]
+
+
+def test_restart_does_not_put_the_shipped_model_back_over_a_newer_one(app, make_user):
+    admin = make_user("admin1", "admin")
+    renamed = variant('name="Menentukan data yang akan dipublikasikan"', 'name="Memilih data untuk publikasi"')
+    assert deploy(admin, renamed).status_code == 201
+    result = app.test_cli_runner().invoke(args=["deploy"])
+    assert result.exit_code == 0 and "tidak berubah" in result.output, result.output
+    assert versions(admin) == [1, 2]

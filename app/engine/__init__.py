@@ -3,9 +3,9 @@
 Everything outside this package sees plain dataclasses and exceptions defined here.
 """
 from .bpmn import DeployError, ProcessModel, Problem, UserTaskDef, parse_model
-from .runtime import ReadyTask, Step, TaskNotReady, complete_task, start_workflow
+from .runtime import EngineError, ReadyTask, Step, TaskNotReady, complete_task, start_workflow
 
 __all__ = [
-    "DeployError", "Problem", "ProcessModel", "ReadyTask", "Step", "TaskNotReady",
+    "DeployError", "EngineError", "Problem", "ProcessModel", "ReadyTask", "Step", "TaskNotReady",
     "UserTaskDef", "complete_task", "parse_model", "start_workflow",
 ]

@@ -21,7 +21,7 @@ class ProcessVersion(db.Model):
     process_id: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[int]
     name: Mapped[str] = mapped_column(String(255))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -39,14 +39,14 @@ class Instance(db.Model):
     title: Mapped[str] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(16), default="running", index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    engine_state: Mapped[str] = mapped_column(Text)
+    engine_state: Mapped[str] = mapped_column(Text, deferred=True)
     row_version: Mapped[int] = mapped_column(Integer, nullable=False)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    process_version: Mapped[ProcessVersion] = relationship()
     tasks: Mapped[list["HumanTask"]] = relationship(
         back_populates="instance", order_by="HumanTask.created_at", lazy="selectin"
     )
@@ -76,4 +76,4 @@ class HumanTask(db.Model):
 
     instance: Mapped[Instance] = relationship(back_populates="tasks")
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
-    completed_by = relationship("User", foreign_keys=[completed_by_id])
+    completed_by = relationship("User", foreign_keys=[completed_by_id], lazy="joined")

@@ -51,18 +51,23 @@ def latest(process_id: str) -> ProcessVersion | None:
 
 
 def deploy(xml: bytes, user: User | None, *, expected_process: str | None = None,
-           notes: str = "", only_if_changed: bool = False) -> tuple[ProcessVersion, bool]:
-    """Validate and store a new version; returns it and whether it is new."""
+           notes: str = "", only_if_new: bool = False) -> tuple[ProcessVersion, bool]:
+    """Validate and store a new version; returns it and whether it is new. With only_if_new,
+    a model and forms that some version already holds are not deployed again."""
     if user is not None and not user.has_role("admin"):
         raise Forbidden("Hanya Admin yang dapat memasang versi proses.")
     model = validate(xml)
     if expected_process is not None and model.process_id != expected_process:
         raise Invalid(f"Berkas berisi proses '{model.process_id}', bukan '{expected_process}'.",
                       {"bpmn": "id proses tidak sesuai"})
+    if only_if_new:
+        same = db.session.scalars(select(ProcessVersion).where(
+            ProcessVersion.process_id == model.process_id, ProcessVersion.sha256 == model.sha256,
+        ).order_by(ProcessVersion.version.desc())).all()
+        for existing in same:
+            if existing.forms == dict(model.forms):
+                return existing, False
     current = latest(model.process_id)
-    if only_if_changed and current is not None and current.sha256 == model.sha256 \
-            and current.forms == dict(model.forms):
-        return current, False
     version = ProcessVersion(
         process_id=model.process_id, version=(current.version + 1) if current else 1,
         name=model.name, bpmn_xml=model.xml, forms=dict(model.forms), sha256=model.sha256,
@@ -76,11 +81,12 @@ def deploy(xml: bytes, user: User | None, *, expected_process: str | None = None
 
 
 def deploy_shipped(user: User | None = None) -> list[tuple[ProcessVersion, bool]]:
-    """Deploy every shipped process whose model or forms changed since its latest version."""
+    """Deploy every shipped process whose model or forms no version holds yet. A restart never
+    puts the shipped model back over a newer one that an admin deployed."""
     results = []
     for path in sorted(Path(current_app.config["PROCESSES_DIR"]).glob("*.bpmn")):
         results.append(deploy(path.read_bytes(), user,
-                              notes=f"dipasang dari {path.name}", only_if_changed=True))
+                              notes=f"dipasang dari {path.name}", only_if_new=True))
     return results
 
 

@@ -11,10 +11,10 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from sqlalchemy import case, or_, select
+from sqlalchemy.orm import joinedload
 
 from .. import forms
-from ..engine import ProcessModel, ReadyTask, Step, TaskNotReady, complete_task, start_workflow
-from ..engine.runtime import EngineError
+from ..engine import EngineError, ProcessModel, Step, TaskNotReady, complete_task, start_workflow
 from ..extensions import db
 from ..models import AuditEvent, HumanTask, Instance, StoredFile, User, utcnow
 from ..workcal import WorkCalendar
@@ -217,7 +217,8 @@ def task_query(user: User, scope: str):
 
 def task_page(user: User, scope: str, page_no: int, per_page: int) -> tuple[list[HumanTask], int]:
     mine_first = case((HumanTask.assignee_id == user.id, 0), (HumanTask.assignee_id.is_(None), 1), else_=2)
-    query = task_query(user, scope).order_by(mine_first, HumanTask.due_at, HumanTask.id)
+    query = (task_query(user, scope).order_by(mine_first, HumanTask.due_at, HumanTask.id)
+             .options(joinedload(HumanTask.instance).load_only(Instance.title)))
     return page_of(query, page_no, per_page)
 
 
@@ -225,9 +226,3 @@ def history(instance: Instance):
     return db.session.scalars(
         select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id)
     ).all()
-
-
-__all__ = [
-    "ReadyTask", "calendar", "claim", "complete", "form_of", "get_instance", "get_task", "history",
-    "may_view", "may_work_on", "release", "start", "task_page",
-]
