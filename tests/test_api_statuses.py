@@ -64,6 +64,8 @@ def test_only_redaktur_and_admin_start_instances(team):
 def test_start_with_bad_input_is_422(team):
     err = error_of(team["redaktur"].post("/instances", json={"process": "tidak_ada", "title": ""}), 422)
     assert set(err["fields"]) == {"process", "title"}
+    err = error_of(team["redaktur"].post("/instances", json={"process": PROCESS, "title": 42}), 422)
+    assert set(err["fields"]) == {"title"}
 
 
 def test_lane_authorization(team):

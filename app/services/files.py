@@ -15,11 +15,10 @@ from PIL import Image, UnidentifiedImageError
 from ..extensions import db
 from ..models import StoredFile, User
 from . import audit
-from .errors import Invalid, NotFound, TooLarge
+from .errors import Invalid, TooLarge
 
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 PDF = "application/pdf"
-FORM_UPLOAD_TYPES = (*IMAGE_TYPES.values(), PDF)
 
 
 def max_bytes() -> int:
@@ -89,13 +88,3 @@ def store_form_upload(data: bytes, original_name: str, user: User) -> StoredFile
         raise Invalid("Berkas kosong.", {"file": "berkas kosong"})
     return store(data, sniff_form_upload(data), original_name, user)
 
-
-def get(file_id: str) -> StoredFile:
-    row = db.session.get(StoredFile, file_id) if isinstance(file_id, str) else None
-    if row is None:
-        raise NotFound("Berkas tidak ditemukan.")
-    return row
-
-
-def read(row: StoredFile) -> bytes:
-    return path_of(row.sha256).read_bytes()

@@ -13,7 +13,7 @@ from ..engine import DeployError, ProcessModel, parse_model
 from ..extensions import db
 from ..models import ROLES, Instance, ProcessVersion, User
 from . import audit
-from .errors import Forbidden, Invalid, NotFound, TooLarge
+from .errors import Forbidden, Invalid, TooLarge
 
 _models: dict[tuple, ProcessModel] = {}
 _models_lock = threading.Lock()
@@ -56,6 +56,8 @@ def deploy(xml: bytes, user: User | None, *, expected_process: str | None = None
     a model and forms that some version already holds are not deployed again."""
     if user is not None and not user.has_role("admin"):
         raise Forbidden("Hanya Admin yang dapat memasang versi proses.")
+    if not xml.strip():
+        raise Invalid("Berkas BPMN kosong.", {"bpmn": "kosong"})
     model = validate(xml)
     if expected_process is not None and model.process_id != expected_process:
         raise Invalid(f"Berkas berisi proses '{model.process_id}', bukan '{expected_process}'.",
@@ -117,9 +119,3 @@ def versions_overview() -> list[dict[str, Any]]:
         entry["versions"].append((version, running))
     return list(by_process.values())
 
-
-def get_latest_or_404(process_id: str) -> ProcessVersion:
-    version = latest(process_id)
-    if version is None:
-        raise NotFound(f"Proses '{process_id}' belum dipasang.")
-    return version

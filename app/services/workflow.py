@@ -33,10 +33,9 @@ def calendar() -> WorkCalendar:
     return WorkCalendar()
 
 
-def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: datetime) -> list[HumanTask]:
+def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: datetime) -> None:
     """Add a human-task row for every newly ready user task."""
     known = {t.id for t in instance.tasks}
-    added = []
     for ready in step.ready:
         if ready.id in known:
             continue
@@ -47,14 +46,12 @@ def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: dateti
             due_at=calendar().due_at(now, spec.hari_kerja),
         )
         db.session.add(task)
-        added.append(task)
-    return added
 
 
 def start(process_id: str, title: str, user: User, *, now: datetime | None = None) -> Instance:
     if not user.has_role(*START_ROLES):
         raise Forbidden("Hanya Redaktur dan Admin yang dapat memulai publikasi.")
-    title = (title or "").strip()
+    title = title.strip() if isinstance(title, str) else ""
     errors = {}
     if not title:
         errors["title"] = "wajib diisi"
