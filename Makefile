@@ -6,10 +6,11 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 VENDOR := app/static/vendor
+TRANSLATIONS := app/translations
 
 .PHONY: install run test clean
 
-install: $(VENV)/.installed $(VENDOR)/.installed
+install: $(VENV)/.installed $(VENDOR)/.installed $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +21,16 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 # Front-end assets come from the npm registry at setup and are served by the app.
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p $(VENDOR)/bootstrap
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bpmn-js
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-js/
+	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
 	touch $@
+
+# English translations of the screens (Bahasa Indonesia is the source language).
+$(TRANSLATIONS)/en/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/en/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 run: install
 	$(FLASK) db upgrade

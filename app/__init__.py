@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import settings
 
@@ -14,6 +15,10 @@ from . import settings
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=settings.instance_path(config), instance_relative_config=True)
     settings.load(app, config)
+    if app.config["PROXY_COUNT"]:
+        # The client's address for the sign-in guard, and https for cookies, come from the proxy.
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -22,19 +27,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import database
-    from .extensions import csrf, db, login, migrate
+    from . import database, i18n, security
+    from .extensions import babel, csrf, db, login, migrate
     from .models import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, default_locale=i18n.DEFAULT,
+                   default_translation_directories="translations", default_timezone="Asia/Jakarta")
+    security.register(app)
 
     @login.user_loader
-    def _load_user(user_id: str):
+    def _load_user(session_id: str):
+        user_id = session_id.partition(".")[0]
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.get_id() != session_id:
+            return None  # a changed password ends every other session
+        return user
 
     with app.app_context():
         database.configure(db.engine)
@@ -42,13 +53,15 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
-    from .web import auth, portal
-    from .web.formatting import register as register_formatting
+    from .i18n import bp as i18n_bp
+    from .web import auth, context, formatting, inbox, instances, portal, tasks
 
     app.register_blueprint(api_bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(portal.bp)
-    register_formatting(app)
+    for module in (auth, portal, inbox, tasks, instances):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(i18n_bp)
+    formatting.register(app)
+    context.register(app)
 
 
 def _register_cli(app: Flask) -> None:

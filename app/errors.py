@@ -11,7 +11,8 @@ from .extensions import db
 from .services.errors import Conflict, ServiceError
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid"}
+              405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+              429: "too_many_requests"}
 HTTP_MESSAGES = {
     400: "Permintaan tidak dapat diproses. Muat ulang halaman lalu coba lagi.",
     403: "Anda tidak memiliki akses ke halaman ini.",

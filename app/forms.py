@@ -91,3 +91,78 @@ def validate(schema: Mapping[str, Any], data: Any) -> dict[str, str]:
         for name, message in _field_errors(error):
             fields.setdefault(name, message)
     return fields
+
+
+def _is_required(schema: Mapping[str, Any], name: str) -> bool:
+    return name in schema.get("required", [])
+
+
+def coerce(schema: Mapping[str, Any], form: Any) -> dict[str, Any]:
+    """Turn HTML form input (a MultiDict) into the JSON data the schema describes.
+
+    Empty optional fields are left out; a value that does not fit its type is kept as typed,
+    so that validation names it and the page shows it again. File fields are not read here:
+    the view stores uploads and puts their ids in the data.
+    """
+    data: dict[str, Any] = {}
+    for name, prop in schema.get("properties", {}).items():
+        kind = prop.get("type")
+        if prop.get("format") == "file":
+            continue
+        if kind == "boolean":
+            data[name] = name in form
+            continue
+        if kind == "array":
+            items = prop.get("items", {})
+            if "enum" in items:
+                values = form.getlist(name)
+            else:
+                prefix = items.get("x-strip-prefix", "")
+                lines = (line.strip() for line in form.get(name, "").splitlines())
+                values = [line.removeprefix(prefix) if prefix else line for line in lines if line]
+            if values or _is_required(schema, name):
+                data[name] = values
+            continue
+        raw = form.get(name, "")
+        if raw.strip() == "":
+            if raw and kind == "string":
+                data[name] = raw  # only blanks: validation says "wajib diisi" where it matters
+            continue
+        if kind in ("integer", "number"):
+            try:
+                number = float(raw) if kind == "number" else int(raw)
+            except ValueError:
+                data[name] = raw
+            else:
+                data[name] = number
+        else:
+            data[name] = raw
+    return data
+
+
+def widget(prop: Mapping[str, Any]) -> str:
+    """How a field is drawn: text, textarea, number, date, select, radio, checkbox,
+    checkboxes, lines (one value per line) or file."""
+    if prop.get("x-widget"):
+        return prop["x-widget"]
+    if prop.get("format") == "file":
+        return "file"
+    if prop.get("type") == "boolean":
+        return "checkbox"
+    if prop.get("type") == "array":
+        return "checkboxes" if "enum" in prop.get("items", {}) else "lines"
+    if "enum" in prop:
+        return "select"
+    if prop.get("format") == "date":
+        return "date"
+    if prop.get("type") in ("integer", "number"):
+        return "number"
+    return "text"
+
+
+def options(prop: Mapping[str, Any]) -> list[tuple[Any, str]]:
+    """(value, label) pairs of an enum field or of the enum of its array items."""
+    source = prop.get("items", prop) if prop.get("type") == "array" else prop
+    values = source.get("enum", [])
+    titles = source.get("x-enum-titles") or [str(v) for v in values]
+    return list(zip(values, titles))

@@ -30,6 +30,18 @@ DEFAULTS: dict[str, Any] = {
     # Rows of a dataset kept for previews.
     "DATASET_PREVIEW_ROWS": 20,
     "PER_PAGE": 20,
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+    "PROXY_COUNT": 0,
+    # Failed sign-ins allowed per username and per address within the window, then refused.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_MINUTES": 15,
+    # Every failed sign-in waits before answering: this many seconds after the first failure
+    # in the window, doubling with each further one, at most 2 seconds. 0 turns it off.
+    "LOGIN_DELAY_SECONDS": 0.25,
+    # Optional: a URL that receives a JSON notice of every publication, signed with
+    # HMAC-SHA256 of WEBHOOK_SECRET in the X-Signature header.
+    "WEBHOOK_URL": "",
+    "WEBHOOK_SECRET": "",
     # Session cookies: never readable by scripts, not sent along with cross-site posts.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -50,6 +62,8 @@ def _coerce(raw: str, default: Any) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 

@@ -158,6 +158,12 @@ def format_wib(dt: datetime) -> str:
     return f"{HARI[w.weekday()]}, {w.day} {BULAN[w.month - 1]} {w.year} {w.hour:02d}.{w.minute:02d} WIB"
 
 
+def format_wib_short(dt: datetime) -> str:
+    """The compact form for tables, e.g. ``"24 Nov 2026 10.00"`` (WIB)."""
+    w = _to_wib(dt)
+    return f"{w.day} {BULAN[w.month - 1][:3]} {w.year} {w.hour:02d}.{w.minute:02d}"
+
+
 class WorkCalendar:
     """Service calendar: default windows, national holidays and cuti bersama,
     admin extra closed days and special-hours periods.

@@ -16,7 +16,7 @@ from app.services import processes, users
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Children first, so that deleting never breaks a foreign key. The OPDs are seed data.
-TABLES = ["audit_event", "publication", "human_task", "instance", "dataset", "stored_file",
+TABLES = ["login_attempt", "audit_event", "publication", "human_task", "instance", "dataset", "stored_file",
           "process_version", "api_token", "user_role", '"user"']
 PASSWORD = "kata-sandi-uji-123"
 
@@ -52,7 +52,7 @@ def make_app(database_url, tmp_path, **overrides):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "UPLOAD_DIR": str(tmp_path / "uploads"), "WTF_CSRF_ENABLED": False,
         # Fast hashes keep the suite quick; production keeps the default (scrypt).
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **overrides,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "LOGIN_DELAY_SECONDS": 0, **overrides,
     })
 
 

@@ -80,3 +80,32 @@ def test_types_dates_and_lengths():
 def test_file_fields_and_their_accepted_types():
     assert forms.file_fields(load("desain")) == {"desain": ["image/png", "image/jpeg", "image/webp"]}
     assert forms.file_fields(load("caption")) == {}
+
+
+def test_html_input_is_coerced_to_the_schema_types():
+    from werkzeug.datastructures import MultiDict
+    assert forms.coerce(load("tentukan_data"), MultiDict({"dataset_id": "7", "tujuan": "", "target_terbit": ""})) == {
+        "dataset_id": 7}
+    # What does not fit stays as typed, so that validation names it and the page shows it again.
+    assert forms.coerce(load("tentukan_data"), MultiDict({"dataset_id": "tujuh"})) == {"dataset_id": "tujuh"}
+    assert forms.coerce(load("caption"), MultiDict({"caption": "Teks", "tagar": "#SatuData\r\n\r\n Magetan \n"})) == {
+        "caption": "Teks", "tagar": ["SatuData", "Magetan"]}
+    assert forms.coerce(load("publikasi"), MultiDict([("kanal", "website"), ("kanal", "x")])) == {
+        "kanal": ["website", "x"]}
+    assert forms.coerce(load("publikasi"), MultiDict()) == {"kanal": []}
+    assert forms.coerce(load("periksa"), MultiDict({"keputusan": "revisi", "catatan_revisi": "  "})) == {
+        "keputusan": "revisi", "catatan_revisi": "  "}
+    # File fields are the view's to fill.
+    assert forms.coerce(load("desain"), MultiDict({"desain": "abc"})) == {}
+
+
+def test_widgets_follow_the_schema():
+    kinds = {name: forms.widget(prop) for name, prop in {
+        **load("tentukan_data")["properties"], **load("desain")["properties"], **load("caption")["properties"],
+        **load("periksa")["properties"], **load("publikasi")["properties"]}.items()}
+    assert kinds == {"dataset_id": "number", "tujuan": "textarea", "target_terbit": "date", "desain": "file",
+                     "catatan_desain": "textarea", "caption": "textarea", "tagar": "lines", "keputusan": "radio",
+                     "catatan_revisi": "textarea", "kanal": "checkboxes", "tautan": "lines"}
+    filled = forms.fill_dynamic(load("tentukan_data"), {"datasets": lambda: [(1, "A")]})
+    assert forms.widget(filled["properties"]["dataset_id"]) == "select"
+    assert forms.options(load("publikasi")["properties"]["kanal"])[0] == ("website", "Website Satu Data Magetan")

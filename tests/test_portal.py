@@ -1,21 +1,53 @@
 """The public portal and the sign-in page."""
 from __future__ import annotations
 
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+from conftest import PASSWORD, SAMPLE_CSV
 from helpers import complete, start, upload_dataset, upload_design
 
 
+class Team:
+    """An admin, a redaktur and a designer, made once per test, who publish items end to end."""
+
+    def __init__(self, make_user):
+        self.admin = make_user("admin1", "admin")
+        self.redaktur = make_user("redaktur1", "redaktur")
+        self.desain = make_user("desain1", "desain")
+
+    def dataset(self, title="Jumlah Penduduk per Kecamatan", opd="dispendukcapil"):
+        return upload_dataset(self.admin, title=title, opd=opd)
+
+    def publish(self, title, caption, dataset=None, tagar=None, links=None):
+        dataset = dataset or self.dataset()
+        instance = start(self.redaktur, title)
+        complete(self.redaktur, instance["id"], "tentukan_data", {"dataset_id": dataset["id"]})
+        complete(self.desain, instance["id"], "ambil_data", {"data_terpilih": "semua"})
+        complete(self.desain, instance["id"], "desain", {"desain": upload_design(self.desain)})
+        caption_data = {"caption": caption, **({"tagar": tagar} if tagar is not None else {})}
+        complete(self.desain, instance["id"], "caption", caption_data)
+        complete(self.redaktur, instance["id"], "periksa", {"keputusan": "disetujui"})
+        final = {"kanal": ["website"], **({"tautan": links} if links else {})}
+        return complete(self.desain, instance["id"], "publikasi", final)
+
+
 def publish(make_user, title, caption):
-    admin = make_user("admin1", "admin")
-    redaktur = make_user("redaktur1", "redaktur")
-    desain = make_user("desain1", "desain")
-    dataset = upload_dataset(admin)
-    instance = start(redaktur, title)
-    complete(redaktur, instance["id"], "tentukan_data", {"dataset_id": dataset["id"]})
-    complete(desain, instance["id"], "ambil_data", {"data_terpilih": "semua"})
-    complete(desain, instance["id"], "desain", {"desain": upload_design(desain)})
-    complete(desain, instance["id"], "caption", {"caption": caption})
-    complete(redaktur, instance["id"], "periksa", {"keputusan": "disetujui"})
-    return complete(desain, instance["id"], "publikasi", {"kanal": ["website"]})
+    return Team(make_user).publish(title, caption)
+
+
+def latest_publication(anonymous):
+    return anonymous.get("/publications").get_json()["items"][0]
+
+
+def meta(html, prop):
+    found = re.search(r'<meta (?:property|name)="%s" content="([^"]*)"' % re.escape(prop), html)
+    return unescape(found.group(1)) if found else None
+
+
+def card_titles(html):
+    return [unescape(t) for t in re.findall(r'<h2 class="h5 card-title"><a href="[^"]+">([^<]*)</a>', html)]
 
 
 def test_portal_lists_publications_with_escaped_text(client, make_user):
@@ -58,3 +90,138 @@ def test_login_page_and_session(app_factory, make_user):
     assert ok.status_code == 302 and ok.headers["Location"] == "/"
     cookie = ok.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_search_matches_title_caption_dataset_and_opd(client, make_user):
+    team = Team(make_user)
+    kesehatan = team.dataset("Cakupan Imunisasi Dasar", opd="dinkes")
+    team.publish("Penduduk Magetan 2025", "Jumlah penduduk per kecamatan.")
+    team.publish("Imunisasi anak", "Capaian tahun ini.", dataset=kesehatan)
+    wisata = team.dataset("Wisatawan", "disparbud")
+    team.publish("Kunjungan wisata", "Telaga Sarangan ramai 100% saat libur.", dataset=wisata)
+
+    def search(q):
+        response = client.get("/", query_string={"q": q})
+        assert response.status_code == 200
+        return card_titles(response.get_data(as_text=True))
+
+    assert search("penduduk magetan") == ["Penduduk Magetan 2025"]  # title, case-insensitive
+    assert search("DINAS KESEHATAN") == ["Imunisasi anak"]  # the OPD's name
+    assert search("imunisasi dasar") == ["Imunisasi anak"]  # the dataset's title
+    assert search("sarangan") == ["Kunjungan wisata"]  # the caption
+    assert search("100%") == ["Kunjungan wisata"]  # LIKE wildcards are taken literally
+    assert search("_") == []
+    assert sorted(search("  ")) == sorted(["Penduduk Magetan 2025", "Imunisasi anak", "Kunjungan wisata"])
+    html = client.get("/?q=tidak-ada-apa-apa").get_data(as_text=True)
+    assert "Tidak ada publikasi yang cocok" in html and 'value="tidak-ada-apa-apa"' in html
+    assert 'href="/"' in html  # a way back to everything
+
+
+def test_pagination_keeps_the_search(app_factory, client, make_user):
+    team = Team(make_user)
+    for n in range(3):
+        team.publish(f"Penduduk bagian {n}", "Data penduduk.")
+    team.publish("Lain", "Tidak terkait.", dataset=team.dataset("Jalan", "dishub"))
+    small = app_factory(PER_PAGE=2).test_client()
+    first = small.get("/?q=penduduk").get_data(as_text=True)
+    assert card_titles(first) == ["Penduduk bagian 2", "Penduduk bagian 1"]
+    links = [urlsplit(unescape(h)) for h in re.findall(r'class="page-link" href="([^"]+)"', first)]
+    assert {"page": ["2"], "q": ["penduduk"]} in [parse_qs(link.query) for link in links]
+    second = small.get("/?page=2&q=penduduk").get_data(as_text=True)
+    assert card_titles(second) == ["Penduduk bagian 0"]
+    everything = small.get("/?page=2").get_data(as_text=True)
+    assert card_titles(everything) == ["Penduduk bagian 1", "Penduduk bagian 0"]
+    assert "Halaman ini kosong" in small.get("/?page=9&q=penduduk").get_data(as_text=True)
+
+
+def test_publication_page_meta_tags_and_escaping(client, anonymous, make_user):
+    Team(make_user).publish("Data <b>&</b> \"kutip\"", "Baris satu <script>x()</script>\nBaris dua & tiga.")
+    item = latest_publication(anonymous)
+    html = client.get(f"/publikasi/{item['id']}").get_data(as_text=True)
+    assert "<script>x()" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
+    assert "<b>&</b>" not in html
+    image = meta(html, "og:image")
+    assert image == item["image_url"] and image.startswith("http://localhost/media/")
+    assert meta(html, "twitter:image") == image
+    assert meta(html, "og:url") == f"http://localhost/publikasi/{item['id']}"
+    assert meta(html, "og:type") == "article"
+    assert meta(html, "og:title") == 'Data <b>&</b> "kutip"'
+    assert meta(html, "og:description") == "Baris satu <script>x()</script> Baris dua & tiga."
+    assert meta(html, "twitter:card") == "summary_large_image"
+    assert f'href="/data/{item["dataset"]["id"]}"' in html
+    assert client.get(image.replace("http://localhost", "")).status_code == 200
+    # The home page is shareable too.
+    home = client.get("/").get_data(as_text=True)
+    assert meta(home, "og:type") == "website" and meta(home, "og:image") == image
+
+
+def test_ready_to_post_text_and_share_links(client, anonymous, make_user):
+    Team(make_user).publish("Penduduk & Kecamatan 2025", "Jumlah penduduk naik.",
+                            tagar=["DataMagetan", "Penduduk", "satudatamagetan"])
+    item = latest_publication(anonymous)
+    html = client.get(f"/publikasi/{item['id']}").get_data(as_text=True)
+    textarea = re.search(r'<textarea[^>]*id="teks-siap"[^>]*readonly>(.*?)</textarea>', html, re.S)
+    assert textarea, "the ready-to-post text is a readonly textarea"
+    assert unescape(textarea.group(1)) == "Jumlah penduduk naik.\n\n#DataMagetan #Penduduk #satudatamagetan"
+    assert 'data-copy-target="teks-siap"' in html and "Tersalin" in html
+    assert '<script src="/static/js/portal.js">' in html and "onclick" not in html
+    url = item["url"]
+    shares = {}
+    for href in re.findall(r'href="(https://(?:wa\.me|www\.facebook\.com|x\.com|t\.me)/[^"]+)"', html):
+        parts = urlsplit(unescape(href))
+        assert " " not in parts.query and "<" not in parts.query
+        shares[parts.netloc] = parse_qs(parts.query)
+    assert set(shares) == {"wa.me", "www.facebook.com", "x.com", "t.me"}
+    assert shares["wa.me"]["text"] == [f"Penduduk & Kecamatan 2025 — {url}"]
+    assert shares["www.facebook.com"]["u"] == [url]
+    assert shares["x.com"]["url"] == [url] and shares["x.com"]["text"] == ["Penduduk & Kecamatan 2025"]
+    assert shares["t.me"]["url"] == [url]
+    # The ampersand of the title is encoded, not a parameter separator.
+    assert "Penduduk+%26+Kecamatan" in unescape(html)
+
+
+def test_ready_text_without_tags_has_the_house_tag(client, anonymous, make_user):
+    Team(make_user).publish("Tanpa tagar", "Caption saja.")
+    html = client.get(f"/publikasi/{latest_publication(anonymous)['id']}").get_data(as_text=True)
+    assert "Caption saja.\n\n#SatuDataMagetan</textarea>" in html
+
+
+def test_dataset_page_download_and_its_publications(client, anonymous, make_user):
+    team = Team(make_user)
+    team.publish("Penduduk per kecamatan", "Caption.")
+    item = latest_publication(anonymous)
+    dataset_id = item["dataset"]["id"]
+    html = client.get(f"/data/{dataset_id}").get_data(as_text=True)
+    assert f'href="/data/{dataset_id}/unduh"' in html
+    assert "Penduduk per kecamatan" in html  # the publications made from it
+    assert "<th scope=\"col\">kecamatan</th>" in html and "48200" in html
+    response = client.get(f"/data/{dataset_id}/unduh")
+    assert response.status_code == 200
+    assert response.data == SAMPLE_CSV
+    assert response.headers["Content-Disposition"] == \
+        "attachment; filename=jumlah-penduduk-per-kecamatan-2025.csv"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.mimetype == "text/csv"
+    assert client.get("/data/999999/unduh").status_code == 404
+
+
+def test_unpublished_data_is_not_public(client, make_user):
+    team = Team(make_user)
+    dataset = team.dataset("Belum terbit")
+    assert client.get(f"/data/{dataset['id']}").status_code == 404
+    assert client.get(f"/data/{dataset['id']}/unduh").status_code == 404
+    # Signed-in staff see the whole catalog, with a note that the public does not yet.
+    assert client.post("/masuk", data={"username": "redaktur1", "password": PASSWORD}).status_code == 302
+    page = client.get(f"/data/{dataset['id']}")
+    assert page.status_code == 200 and "belum dipublikasikan" in page.get_data(as_text=True)
+    download = client.get(f"/data/{dataset['id']}/unduh")
+    assert download.data == SAMPLE_CSV and "private" in download.headers["Cache-Control"]
+
+
+def test_download_name_is_safe():
+    from app.web.portal import download_name
+
+    assert download_name('../../etc/"passwd"\r\n', "2025", "text/csv") == "etc-passwd-2025.csv"
+    assert download_name("Údara bersih ☀", "2024/2025", "application/vnd.openxmlformats-officedocument"
+                         ".spreadsheetml.sheet") == "udara-bersih-2024-2025.xlsx"
+    assert download_name("☀", "", "text/csv") == "data.csv"

@@ -525,3 +525,7 @@ def test_module_is_pure():
     source = open(workcal.__file__, encoding="utf-8").read()
     assert "flask" not in source.lower()
     assert ".now(" not in source and ".today(" not in source and "utcnow" not in source
+
+
+def test_format_wib_short():
+    assert workcal.format_wib_short(datetime(2026, 8, 17, 3, 5, tzinfo=timezone.utc)) == "17 Agu 2026 10.05"

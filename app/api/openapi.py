@@ -19,7 +19,9 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
 def _errors(*statuses: int) -> dict[str, Any]:
     texts = {400: "Permintaan tidak dapat dibaca", 401: "Tanpa token yang valid",
              403: "Peran tidak mengizinkan", 404: "Tidak ditemukan", 409: "Konflik dengan keadaan saat ini",
-             413: "Terlalu besar", 422: "Isian tidak valid; `fields` menyebut setiap isian"}
+             413: "Terlalu besar", 422: "Isian tidak valid; `fields` menyebut setiap isian",
+             429: "Terlalu banyak percobaan masuk yang gagal untuk nama pengguna atau alamat ini "
+                  "(kode `too_many_requests`)"}
     return {str(s): _json(_ref("Error"), texts[s]) for s in statuses}
 
 
@@ -109,7 +111,10 @@ PATHS: dict[str, Any] = {
         "A bearer token for the other calls",
         {"200": _json({"type": "object", "required": ["token", "expires_at"], "properties": {
             "token": {"type": "string"}, "token_type": {"type": "string"}, "expires_at": TIME,
-            "user": {"type": "object"}}}), **_errors(400, 401)},
+            "user": {"type": "object"}}}), **_errors(400, 401),
+         "429": {**_errors(429)["429"], "headers": {"Retry-After": {
+             "description": "Detik sampai percobaan berikutnya diterima",
+             "schema": {"type": "integer"}}}}},
         secured=False,
         requestBody=_body({"type": "object", "required": ["username", "password"], "properties": {
             "username": {"type": "string"}, "password": {"type": "string"}}}))},

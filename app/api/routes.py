@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from sqlalchemy import select
 
+from ..errors import error_response
 from ..extensions import db
 from ..models import Opd
-from ..services import datasets, files, processes, publications, users, workflow
+from ..services import datasets, files, login_guard, processes, publications, users, workflow
 from ..services.errors import BadRequest, Forbidden
 from . import bp, json_body, page_args, paged
 from . import representations as rep
@@ -20,7 +21,22 @@ def _per_page() -> int:
 @bp.post("/auth/token")
 def auth_token():
     body = json_body()
-    user = users.authenticate(str(body.get("username", "")), str(body.get("password", "")))
+    # The attempt is committed before it is counted, so parallel guesses see each other.
+    ticket = login_guard.enter(str(body.get("username", "")), request.remote_addr)
+    db.session.commit()
+    try:
+        ticket = login_guard.admit(ticket)
+    except login_guard.TooManyRequests as exc:
+        db.session.commit()  # the refused attempt withdrawn
+        response = error_response(exc.status, exc.code, exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    try:
+        user = login_guard.sign_in(ticket, str(body.get("password", "")))
+    except login_guard.SignInFailed as exc:
+        db.session.commit()  # the failure and its audit event, then the pause, then 401
+        login_guard.pause(exc.delay)
+        raise
     ttl = int(current_app.config["TOKEN_TTL_HOURS"])
     token, row = users.issue_token(user, ttl)
     db.session.commit()

@@ -1,6 +1,7 @@
 """People, their roles and their API tokens."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -49,7 +50,10 @@ class User(db.Model):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The session's user reference: the id and a fingerprint of the password hash, so a
+        new password signs out every other session."""
+        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}.{fingerprint}"
 
 
 class UserRole(db.Model):
@@ -76,3 +80,14 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginAttempt(db.Model):
+    """A failed sign-in; recent ones per username and per address slow the next ones down."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

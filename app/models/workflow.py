@@ -73,6 +73,8 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the assignee saved without completing; never seen by the engine.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     instance: Mapped[Instance] = relationship(back_populates="tasks")
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")

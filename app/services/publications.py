@@ -1,15 +1,22 @@
 """Publications: made when the publishing task completes; read by the public portal."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 
 from ..extensions import db
-from ..models import Instance, Publication, StoredFile, User
-from . import audit
+from ..models import Dataset, Instance, Opd, Publication, StoredFile, User
+from . import audit, webhook
 from .errors import Conflict, NotFound
 from .paging import page_of
+
+# The hashtag every ready-to-post text ends with.
+HOUSE_TAG = "SatuDataMagetan"
+# A search is a few words; longer input is cut rather than sent to the database.
+MAX_QUERY = 100
+MAX_TERMS = 8
 
 
 def publish(instance: Instance, user: User, now: datetime) -> Publication:
@@ -26,12 +33,102 @@ def publish(instance: Instance, user: User, now: datetime) -> Publication:
     db.session.add(publication)
     db.session.flush()
     audit.record("publication.publish", user, instance_id=instance.id, publication_id=publication.id)
+    webhook.notify_after_commit(publication)
     return publication
 
 
-def page(page_no: int, per_page: int) -> tuple[list[Publication], int]:
+def normalize_query(q: str | None) -> str:
+    """The search text as the portal keeps it: trimmed, inner spaces collapsed, bounded."""
+    return " ".join((q or "").split())[:MAX_QUERY]
+
+
+def _like(term: str) -> str:
+    """A LIKE pattern that matches ``term`` literally (its % and _ escaped)."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
+
+
+def _search(query, q: str):
+    """Every word of q must occur, case-insensitively, in the title, the caption, the dataset's
+    title or the OPD's name (ILIKE on PostgreSQL, lower() LIKE lower() on SQLite)."""
+    terms = normalize_query(q).split()[:MAX_TERMS]
+    if not terms:
+        return query
+    fields = (Publication.title, Publication.caption, Dataset.title, Opd.name)
+    query = (query.join(Dataset, Publication.dataset_id == Dataset.id)
+             .join(Opd, Dataset.opd_code == Opd.code))
+    return query.where(and_(*(or_(*(f.ilike(_like(t), escape="\\") for f in fields)) for t in terms)))
+
+
+def page(page_no: int, per_page: int, *, q: str | None = None,
+         dataset_id: int | None = None) -> tuple[list[Publication], int]:
+    """Publications, newest first; optionally matching a search or made from one dataset."""
     query = select(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())
+    if dataset_id is not None:
+        query = query.where(Publication.dataset_id == dataset_id)
+    if q:
+        query = _search(query, q)
     return page_of(query, page_no, per_page)
+
+
+def latest(limit: int) -> list[Publication]:
+    query = select(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def get(publication_id: int) -> Publication:
+    row = db.session.get(Publication, publication_id)
+    if row is None:
+        raise NotFound("Publikasi tidak ditemukan.")
+    return row
+
+
+def hashtags(publication: Publication) -> list[str]:
+    """The tags of the caption form ("tagar", without #), then the house tag; no duplicates."""
+    instance = db.session.get(Instance, publication.instance_id)
+    tags = (instance.data or {}).get("tagar") if instance is not None else None
+    seen: set[str] = set()
+    result: list[str] = []
+    for tag in [*(tags if isinstance(tags, list) else []), HOUSE_TAG]:
+        tag = str(tag).strip().lstrip("#")
+        if tag and tag.lower() not in seen:
+            seen.add(tag.lower())
+            result.append(tag)
+    return result
+
+
+def ready_text(publication: Publication) -> str:
+    """What to paste into a social media post: the caption, a blank line, the hashtags."""
+    return publication.caption.strip() + "\n\n" + " ".join("#" + t for t in hashtags(publication))
+
+
+def excerpt(text: str, length: int = 200) -> str:
+    """One line of at most ``length`` characters, cut at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= length:
+        return flat
+    cut = flat[: length - 1].rsplit(" ", 1)[0] or flat[: length - 1]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def design_files(rows: list[Publication]) -> dict[str, StoredFile]:
+    """The stored design files of some publications, by id, in one query."""
+    ids = {p.design_file_id for p in rows}
+    if not ids:
+        return {}
+    return {f.id: f for f in db.session.scalars(select(StoredFile).where(StoredFile.id.in_(ids)))}
+
+
+def is_published(dataset_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(Publication.dataset_id == dataset_id))))
+
+
+def public_dataset(dataset_id: int, *, staff: bool = False) -> Dataset:
+    """A dataset the caller may see on the portal: the public sees data once a publication
+    was made from it (the Redaktur chose and approved it); signed-in staff see the whole catalog."""
+    row = db.session.get(Dataset, dataset_id)
+    if row is None or not (staff or is_published(dataset_id)):
+        raise NotFound("Data tidak ditemukan.")
+    return row
 
 
 def public_file(file_id: str) -> StoredFile:

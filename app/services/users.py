@@ -8,13 +8,14 @@ from functools import lru_cache
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import ROLES, ApiToken, Opd, User, UserRole, utcnow
 from . import audit
-from .errors import Conflict, Invalid, NotFound, Unauthorized
+from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from .paging import page_of
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
@@ -73,16 +74,95 @@ def get_by_username(username: str) -> User:
 def set_password(user: User, password: str, actor: User | None = None) -> None:
     check_password_strength(password)
     user.password_hash = _hash(password)
+    revoke_tokens(user)
     audit.record("user.set_password", actor, target=user.username)
 
 
 def set_active(user: User, active: bool, actor: User | None = None) -> None:
+    if not active and actor is not None and actor.id == user.id:
+        raise Conflict("Anda tidak dapat menonaktifkan akun Anda sendiri.")
     user.active = active
     if not active:
-        for token in db.session.scalars(select(ApiToken).where(
-                ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
-            token.revoked_at = utcnow()
+        revoke_tokens(user)
     audit.record("user.enable" if active else "user.disable", actor, target=user.username)
+
+
+def revoke_tokens(user: User) -> int:
+    """End every API token of the user; returns how many were still valid."""
+    rows = list(db.session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
+    for token in rows:
+        token.revoked_at = utcnow()
+    return len(rows)
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """One's own password: the current one, a strong new one that differs, typed twice.
+    Every refusal names its fields (current_password, new_password, confirm_password) and
+    changes nothing. The user's API tokens end with the old password."""
+    fields: dict[str, str] = {}
+    if not check_password_hash(user.password_hash, current or ""):
+        fields["current_password"] = "Kata sandi saat ini salah."
+    try:
+        check_password_strength(new or "")
+    except Invalid:
+        fields["new_password"] = f"Kata sandi baru minimal {MIN_PASSWORD} karakter."
+    else:
+        if "current_password" not in fields and new == current:
+            fields["new_password"] = "Kata sandi baru harus berbeda dari kata sandi saat ini."
+    if (confirm or "") != (new or ""):
+        fields["confirm_password"] = "Konfirmasi tidak sama dengan kata sandi baru."
+    if fields:
+        raise Invalid("Kata sandi belum diganti. Periksa isian yang ditandai.", fields)
+    user.password_hash = _hash(new)
+    revoke_tokens(user)
+    audit.record("user.change_password", user, target=user.username)
+
+
+def generate_password() -> str:
+    """A random password of 16 characters (about 93 bits) without look-alike characters."""
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
+def reset_password(user: User, actor: User) -> str:
+    """An admin gives the user a new random password; returns it, to be shown once.
+    The user's API tokens end."""
+    require_admin(actor)
+    password = generate_password()
+    user.password_hash = _hash(password)
+    revoke_tokens(user)
+    audit.record("user.reset_password", actor, target=user.username)
+    return password
+
+
+def require_admin(actor: User | None) -> None:
+    if actor is None or not actor.has_role("admin"):
+        raise Forbidden("Hanya admin yang boleh mengelola pengguna.")
+
+
+def get(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Pengguna tidak ditemukan.")
+    return user
+
+
+def page(page_no: int, per_page: int, search: str = "") -> tuple[list[User], int]:
+    """Users by username, optionally those whose username or name contains ``search``."""
+    query = select(User).order_by(User.username)
+    search = (search or "").strip().lower()
+    if search:
+        query = query.where(User.username.contains(search, autoescape=True)
+                            | func.lower(User.full_name).contains(search, autoescape=True))
+    return page_of(query, page_no, per_page)
+
+
+def opd_names(codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = db.session.execute(select(Opd.code, Opd.name).where(Opd.code.in_(codes)))
+    return {code: name for code, name in rows}
 
 
 def authenticate(username: str, password: str) -> User:

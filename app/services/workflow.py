@@ -10,14 +10,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Mapping
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import forms
 from ..engine import EngineError, ProcessModel, Step, TaskNotReady, complete_task, start_workflow
 from ..extensions import db
 from ..models import AuditEvent, HumanTask, Instance, StoredFile, User, utcnow
-from ..workcal import WorkCalendar
+from ..workcal import WIB, WorkCalendar
 from . import audit, datasets, processes, publications
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .paging import page_of
@@ -33,7 +33,18 @@ def calendar() -> WorkCalendar:
     return WorkCalendar()
 
 
-def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: datetime) -> None:
+def _carried_assignee(instance: Instance, bpmn_id: str, role: str, finisher: User | None) -> int | None:
+    """Work stays with its people: a step that comes back goes to whoever did it before; the
+    next step of the same lane goes to whoever finished the last one. Either may release it."""
+    for task in reversed(instance.tasks):
+        if task.bpmn_id == bpmn_id and task.completed_by is not None and task.completed_by.active \
+                and task.completed_by.has_role(role):
+            return task.completed_by_id
+    return finisher.id if finisher is not None and finisher.has_role(role) else None
+
+
+def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: datetime,
+                finisher: User | None = None) -> None:
     """Add a human-task row for every newly ready user task."""
     known = {t.id for t in instance.tasks}
     for ready in step.ready:
@@ -44,13 +55,13 @@ def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: dateti
             id=ready.id, instance=instance, bpmn_id=ready.bpmn_id, name=ready.name,
             lane=ready.lane, role=spec.role, form=spec.form, created_at=now,
             due_at=calendar().due_at(now, spec.hari_kerja),
+            assignee_id=_carried_assignee(instance, ready.bpmn_id, spec.role, finisher),
         )
         db.session.add(task)
 
 
-def start(process_id: str, title: str, user: User, *, now: datetime | None = None) -> Instance:
-    if not user.has_role(*START_ROLES):
-        raise Forbidden("Hanya Redaktur dan Admin yang dapat memulai publikasi.")
+def check_start(process_id: Any, title: Any):
+    """The version to start and the title, or the reasons why not (field -> message)."""
     title = title.strip() if isinstance(title, str) else ""
     errors = {}
     if not title:
@@ -60,6 +71,13 @@ def start(process_id: str, title: str, user: User, *, now: datetime | None = Non
     version = processes.latest(process_id) if isinstance(process_id, str) else None
     if version is None:
         errors["process"] = f"proses '{process_id}' tidak dikenal"
+    return version, title, errors
+
+
+def start(process_id: str, title: str, user: User, *, now: datetime | None = None) -> Instance:
+    if not user.has_role(*START_ROLES):
+        raise Forbidden("Hanya Redaktur dan Admin yang dapat memulai publikasi.")
+    version, title, errors = check_start(process_id, title)
     if errors:
         raise Invalid("Publikasi tidak dapat dimulai.", errors)
     now = now or utcnow()
@@ -72,7 +90,7 @@ def start(process_id: str, title: str, user: User, *, now: datetime | None = Non
     )
     db.session.add(instance)
     db.session.flush()
-    _sync_ready(instance, model, step, now)
+    _sync_ready(instance, model, step, now, finisher=user)
     audit.record("instance.start", user, instance_id=instance.id, title=title,
                  process=version.process_id, version=version.version)
     db.session.flush()
@@ -118,6 +136,11 @@ def _lock(task_id: str, user: User) -> tuple[HumanTask, Instance]:
     return task, instance
 
 
+def _record(action: str, task: HumanTask, user: User, **detail: Any) -> None:
+    audit.record(action, user, instance_id=task.instance_id, task_id=task.id, step=task.bpmn_id,
+                 name=task.name, **detail)
+
+
 def _require_open(task: HumanTask, user: User) -> None:
     if task.completed_at is not None:
         raise Conflict("Tugas ini sudah diselesaikan.")
@@ -130,7 +153,7 @@ def claim(task_id: str, user: User) -> HumanTask:
     _require_open(task, user)
     if task.assignee_id != user.id:
         task.assignee_id = user.id
-        audit.record("task.claim", user, instance_id=instance.id, task_id=task.id, step=task.bpmn_id)
+        _record("task.claim", task, user)
     db.session.flush()
     return task
 
@@ -140,7 +163,17 @@ def release(task_id: str, user: User) -> HumanTask:
     _require_open(task, user)
     if task.assignee_id == user.id:
         task.assignee_id = None
-        audit.record("task.release", user, instance_id=instance.id, task_id=task.id, step=task.bpmn_id)
+        _record("task.release", task, user)
+    db.session.flush()
+    return task
+
+
+def save_draft(task_id: str, data: dict[str, Any], user: User) -> HumanTask:
+    """Keep what was typed without completing; saving takes the task for the user."""
+    task, instance = _lock(task_id, user)
+    _require_open(task, user)
+    task.assignee_id, task.draft = user.id, dict(data)
+    _record("task.draft", task, user)
     db.session.flush()
     return task
 
@@ -183,27 +216,31 @@ def complete(task_id: str, data: Any, user: User, *, now: datetime | None = None
         raise Conflict(f"Proses tidak dapat dilanjutkan: {exc}") from None
     now = now or utcnow()
     model = processes.model_of(version)
-    task.assignee_id, task.completed_at, task.completed_by_id, task.data = user.id, now, user.id, dict(data)
+    task.assignee_id, task.completed_at, task.completed_by, task.data = user.id, now, user, dict(data)
     instance.engine_state = step.state
     instance.data = {**instance.data, **data}
     if step.completed:
         instance.state, instance.completed_at = "completed", now
-    audit.record("task.complete", user, instance_id=instance.id, task_id=task.id, step=task.bpmn_id,
-                 data=dict(data))
+    _record("task.complete", task, user, data=dict(data))
     effect = model.user_tasks[task.bpmn_id].effect
     if effect:
         EFFECTS[effect](instance, user, now)
-    _sync_ready(instance, model, step, now)
+    _sync_ready(instance, model, step, now, finisher=user)
     db.session.flush()  # a concurrent change surfaces here as StaleDataError: 409
     return instance
 
 
 # Read models -----------------------------------------------------------------------------
 
-def task_query(user: User, scope: str):
+def task_query(user: User, scope: str, *, step: str | None = None, overdue_at: datetime | None = None):
     """Open tasks a user sees: 'mine' (claimed by me or unclaimed in my lanes), 'lane' (all
-    of my lanes), 'all' (every open task; oversight roles only)."""
+    of my lanes), 'all' (every open task; oversight roles only); optionally one step only, or
+    only those overdue at the given moment."""
     query = select(HumanTask).where(HumanTask.completed_at.is_(None))
+    if step:
+        query = query.where(HumanTask.bpmn_id == step)
+    if overdue_at is not None:
+        query = query.where(HumanTask.due_at < overdue_at)
     if scope == "all" and user.has_role(*OVERSIGHT_ROLES):
         return query
     query = query.where(HumanTask.role.in_(sorted(user.roles)))
@@ -212,10 +249,58 @@ def task_query(user: User, scope: str):
     return query
 
 
-def task_page(user: User, scope: str, page_no: int, per_page: int) -> tuple[list[HumanTask], int]:
+def count_tasks(user: User, scope: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(task_query(user, scope).subquery()))
+
+
+def task_page(user: User, scope: str, page_no: int, per_page: int, **filters) -> tuple[list[HumanTask], int]:
+    """Mine first, then unclaimed, then claimed by colleagues; the most urgent first."""
     mine_first = case((HumanTask.assignee_id == user.id, 0), (HumanTask.assignee_id.is_(None), 1), else_=2)
-    query = (task_query(user, scope).order_by(mine_first, HumanTask.due_at, HumanTask.id)
+    query = (task_query(user, scope, **filters).order_by(mine_first, HumanTask.due_at, HumanTask.id)
              .options(joinedload(HumanTask.instance).load_only(Instance.title)))
+    return page_of(query, page_no, per_page)
+
+
+def step_names() -> list[tuple[str, str]]:
+    """The user-task steps that have ever waited, for filters: (bpmn_id, name)."""
+    rows = db.session.execute(select(HumanTask.bpmn_id, func.min(HumanTask.name)).group_by(HumanTask.bpmn_id))
+    return sorted(((r[0], r[1]) for r in rows), key=lambda r: r[1])
+
+
+def last_data_of_step(task: HumanTask) -> dict[str, Any]:
+    """What was submitted the last time this step was done in this instance: a revision
+    starts from the previous version instead of from nothing (unless its form says
+    "x-prefill": false, as a decision that must be made afresh does)."""
+    if form_of(task).get("x-prefill") is False:
+        return {}
+    for earlier in reversed(task.instance.tasks):
+        if earlier.bpmn_id == task.bpmn_id and earlier.completed_at is not None:
+            return dict(earlier.data or {})
+    return {}
+
+
+def next_task_for(instance: Instance, user: User) -> HumanTask | None:
+    """The instance's ready task that this user may take up next, if any."""
+    for task in instance.tasks:
+        if task.completed_at is None and may_work_on(task, user) and task.assignee_id in (None, user.id):
+            return task
+    return None
+
+
+def instance_page(page_no: int, per_page: int, *, state: str | None = None, overdue_at: datetime | None = None,
+                  month: tuple[int, int] | None = None, search: str = "") -> tuple[list[Instance], int]:
+    query = select(Instance).order_by(Instance.created_at.desc(), Instance.id.desc())
+    if state:
+        query = query.where(Instance.state == state)
+    if overdue_at is not None:
+        query = query.where(Instance.state == "running", Instance.due_at < overdue_at)
+    if month:
+        year, number = month
+        start_at = datetime(year, number, 1, tzinfo=WIB)
+        end_at = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=WIB)
+        query = query.where(Instance.created_at >= start_at, Instance.created_at < end_at)
+    if search.strip():
+        query = query.where(func.lower(Instance.title).contains(search.strip().lower(), autoescape=True))
     return page_of(query, page_no, per_page)
 
 

@@ -1,10 +1,48 @@
-"""Template filters: times in WIB, in Indonesian."""
+"""Template filters and helpers: times in WIB, actions of the audit trail in words."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import gettext as _
 
-from ..workcal import format_wib
+from ..models import AuditEvent
+from ..workcal import format_wib, format_wib_short
+
+
+
+def N_(text: str) -> str:
+    """Marks a text for translation where it is defined; it is translated where it is shown."""
+    return text
+
+
+ACTIONS = {
+    "instance.start": N_("memulai publikasi"),
+    "task.claim": N_("mengambil tugas"),
+    "task.release": N_("melepaskan tugas"),
+    "task.draft": N_("menyimpan draf"),
+    "task.complete": N_("menyelesaikan langkah"),
+    "publication.publish": N_("menerbitkan di portal"),
+}
+
+
+def action_label(event: AuditEvent) -> str:
+    words = _(ACTIONS.get(event.action, event.action))
+    step = (event.detail or {}).get("name") or (event.detail or {}).get("step")
+    return f"{words}: {step}" if step else words
+
+
+def service_hours(hours: float) -> str:
+    """Service time in words: '1 hari kerja 2,5 jam' style, 6 hours a day."""
+    whole_days, rest = divmod(round(hours, 1), 6)
+    parts = []
+    if whole_days:
+        parts.append(_("%(n)s hari kerja", n=int(whole_days)))
+    if rest or not parts:
+        parts.append(_("%(n)s jam", n=f"{rest:.1f}".rstrip("0").rstrip(".").replace(".", ",")))
+    return " ".join(parts)
 
 
 def register(app: Flask) -> None:
     app.add_template_filter(lambda moment: format_wib(moment) if moment else "", "wib")
+    app.add_template_filter(lambda moment: format_wib_short(moment) if moment else "", "wib_short")
+    app.add_template_filter(service_hours, "service_hours")
+    app.add_template_global(action_label)

@@ -1,0 +1,30 @@
+"""Tugas Saya: the ready tasks of my lanes, mine first, the most urgent on top."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from ..models import utcnow
+from ..services import workflow
+from .paging import Pager, page_number, per_page
+
+bp = Blueprint("inbox", __name__)
+SCOPES = {"mine": "Tugas saya dan yang belum diambil", "lane": "Semua tugas lajur saya"}
+
+
+@bp.get("/tugas")
+@login_required
+def index():
+    scope = request.args.get("scope", "mine")
+    scope = scope if scope in SCOPES or (scope == "all" and current_user.has_role("admin", "pengawas")) else "mine"
+    step = request.args.get("step") or None
+    overdue = request.args.get("overdue") == "1"
+    now = utcnow()
+    tasks, total = workflow.task_page(current_user, scope, page_number(), per_page(),
+                                      step=step, overdue_at=now if overdue else None)
+    calendar = workflow.calendar()
+    rows = [(task, calendar.service_hours_between(now, task.due_at)) for task in tasks]
+    return render_template(
+        "inbox/index.html", rows=rows, pager=Pager(page_number(), per_page(), total), scope=scope,
+        scopes=SCOPES, step=step, overdue=overdue, steps=workflow.step_names(), now=now,
+    )
