@@ -203,3 +203,13 @@ def test_work_stays_with_its_people_and_revisions_start_from_the_last_version(ap
     designer.post(caption_task, data={"caption": "Versi kedua.", "tagar": "Magetan", "action": "complete"})
     review = ready_task(redaktur_api, instance["id"], "periksa")
     assert 'value="revisi" checked' not in html(sign_in(app, "redaktur9").get(f"/tugas/{review['id']}"))
+
+
+def test_supervisors_see_every_waiting_task_by_default(app, people):
+    with app.app_context():
+        user = db.session.query(User).filter_by(username="redaktur1").one()
+        workflow.start("penyebarluasan_data", "Untuk diawasi", user)
+        db.session.commit()
+    assert "Untuk diawasi" in html(people["pengawas1"].get("/tugas"))
+    assert "Untuk diawasi" in html(people["redaktur1"].get("/tugas"))
+    assert "Untuk diawasi" not in html(people["desain1"].get("/tugas"))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from .. import forms
 from ..engine import EngineError, ProcessModel, Step, TaskNotReady, complete_task, start_workflow
 from ..extensions import db
-from ..models import AuditEvent, HumanTask, Instance, StoredFile, User, utcnow
+from ..models import AuditEvent, HumanTask, Instance, ProcessVersion, StoredFile, User, utcnow
 from ..workcal import WIB, WorkCalendar
 from . import audit, datasets, processes, publications
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -109,6 +109,15 @@ def get_task(task_id: str) -> HumanTask:
     if task is None:
         raise NotFound("Tugas tidak ditemukan.")
     return task
+
+
+def works_a_lane(user: User) -> bool:
+    """Whether some lane of the deployed processes belongs to one of the user's roles."""
+    versions = db.session.scalars(
+        select(ProcessVersion).where(ProcessVersion.id.in_(
+            select(func.max(ProcessVersion.id)).group_by(ProcessVersion.process_id)))
+    ).all()
+    return any(not user.roles.isdisjoint(processes.model_of(v).lanes.values()) for v in versions)
 
 
 def may_work_on(task: HumanTask, user: User) -> bool:

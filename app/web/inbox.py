@@ -15,8 +15,11 @@ SCOPES = {"mine": "Tugas saya dan yang belum diambil", "lane": "Semua tugas laju
 @bp.get("/tugas")
 @login_required
 def index():
-    scope = request.args.get("scope", "mine")
-    scope = scope if scope in SCOPES or (scope == "all" and current_user.has_role("admin", "pengawas")) else "mine"
+    overseer = current_user.has_role(*workflow.OVERSIGHT_ROLES)
+    # Supervisors who work no lane of their own see every waiting task by default.
+    default = "all" if overseer and not workflow.works_a_lane(current_user) else "mine"
+    scope = request.args.get("scope", default)
+    scope = scope if scope in SCOPES or (scope == "all" and overseer) else default
     step = request.args.get("step") or None
     overdue = request.args.get("overdue") == "1"
     now = utcnow()
