@@ -8,7 +8,7 @@ PORT ?= 5000
 VENDOR := app/static/vendor
 TRANSLATIONS := app/translations
 
-.PHONY: install run test clean
+.PHONY: install run test screenshots clean
 
 install: $(VENV)/.installed $(VENDOR)/.installed $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
 
@@ -42,6 +42,10 @@ run: install
 test: install
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest; fi
+
+# The README's screenshots, made by the browser tests.
+screenshots: install
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshots
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)
