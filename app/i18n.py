@@ -11,6 +11,11 @@ DEFAULT = "id"
 bp = Blueprint("i18n", __name__)
 
 
+def N_(text: str) -> str:
+    """Marks a text for translation where it is defined; it is translated where it is shown."""
+    return text
+
+
 def select_locale() -> str:
     return session.get("lang") if session.get("lang") in LANGUAGES else DEFAULT
 

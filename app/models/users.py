@@ -8,14 +8,15 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import N_
 from .types import UTCDateTime, utcnow
 
-ROLES = {
-    "admin": "Admin",
-    "redaktur": "Redaktur",
-    "desain": "Tim Desain",
-    "pengawas": "Pengawas",
-    "pengelola_data": "Pengelola Data OPD",
+ROLES = {  # names are marked for translation and translated where shown
+    "admin": N_("Admin"),
+    "redaktur": N_("Redaktur"),
+    "desain": N_("Tim Desain"),
+    "pengawas": N_("Pengawas"),
+    "pengelola_data": N_("Pengelola Data OPD"),
 }
 
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import gettext as _
 
+from ..i18n import N_
 from ..models import AuditEvent
 from ..workcal import format_wib, format_wib_short
 
-
-
-def N_(text: str) -> str:
-    """Marks a text for translation where it is defined; it is translated where it is shown."""
-    return text
 
 
 ACTIONS = {

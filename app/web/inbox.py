@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from ..i18n import N_
 from ..models import utcnow
 from ..services import workflow
 from .paging import Pager, page_number, per_page
 
 bp = Blueprint("inbox", __name__)
-SCOPES = {"mine": "Tugas saya dan yang belum diambil", "lane": "Semua tugas lajur saya"}
+SCOPES = {"mine": N_("Tugas saya dan yang belum diambil"), "lane": N_("Semua tugas lajur saya")}
 
 
 @bp.get("/tugas")
