@@ -213,3 +213,23 @@ def test_supervisors_see_every_waiting_task_by_default(app, people):
     assert "Untuk diawasi" in html(people["pengawas1"].get("/tugas"))
     assert "Untuk diawasi" in html(people["redaktur1"].get("/tugas"))
     assert "Untuk diawasi" not in html(people["desain1"].get("/tugas"))
+
+
+def test_claim_and_release_from_the_screens(app, people, make_user):
+    make_user("desain2", "desain")
+    other = sign_in(app, "desain2")
+    with app.app_context():
+        user = db.session.query(User).filter_by(username="redaktur1").one()
+        instance = workflow.start("penyebarluasan_data", "Klaim", user)
+        task = workflow.next_task_for(instance, user)
+        workflow.complete(task.id, {"dataset_id": people["dataset"]["id"]}, user)
+        db.session.commit()
+        waiting = [t.id for t in instance.tasks if t.completed_at is None][0]
+    desain = people["desain1"]
+    assert desain.post(f"/tugas/{waiting}/ambil").headers["Location"] == f"/tugas/{waiting}"
+    refused = other.post(f"/tugas/{waiting}/ambil", follow_redirects=True)
+    assert "sedang dikerjakan oleh" in html(refused)
+    released = desain.post(f"/tugas/{waiting}/lepas")
+    assert released.headers["Location"] == "/tugas"
+    taken = other.post(f"/tugas/{waiting}/ambil", follow_redirects=True)
+    assert "Anda yang mengerjakannya sekarang" in html(taken)

@@ -110,30 +110,29 @@ def submit(task_id: str):
                     else url_for("inbox.index"))
 
 
-@bp.post("/tugas/<task_id>/ambil")
-@login_required
-def claim(task_id: str):
+def _hand_over(action, task_id: str, done_message: str, category: str, next_url: str):
+    """Claim or release, then back to where the person came from."""
     try:
-        workflow.claim(task_id, current_user)
+        action(task_id, current_user)
         db.session.commit()
-        flash(_("Tugas diambil; Anda yang mengerjakannya sekarang."), "success")
+        flash(done_message, category)
     except Conflict as exc:
         db.session.rollback()
         flash(exc.message, "warning")
-    return redirect(url_for("tasks.view", task_id=task_id))
+    return redirect(next_url)
+
+
+@bp.post("/tugas/<task_id>/ambil")
+@login_required
+def claim(task_id: str):
+    return _hand_over(workflow.claim, task_id, _("Tugas diambil; Anda yang mengerjakannya sekarang."), "success",
+                      url_for("tasks.view", task_id=task_id))
 
 
 @bp.post("/tugas/<task_id>/lepas")
 @login_required
 def release(task_id: str):
-    try:
-        workflow.release(task_id, current_user)
-        db.session.commit()
-        flash(_("Tugas dilepaskan ke lajurnya."), "info")
-    except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    return redirect(url_for("inbox.index"))
+    return _hand_over(workflow.release, task_id, _("Tugas dilepaskan ke lajurnya."), "info", url_for("inbox.index"))
 
 
 @bp.get("/berkas/<file_id>")
