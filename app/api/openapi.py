@@ -37,6 +37,8 @@ SECURED = [{"bearer": []}]
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 TIME = {"type": "string", "format": "date-time"}
+TIMELINESS = {"type": "string", "enum": ["on_time", "near_due", "overdue"],
+              "description": "near_due: less than 2 service hours left"}
 MULTIPART_FILE = {"type": "string", "format": "binary"}
 
 SCHEMAS: dict[str, Any] = {
@@ -54,6 +56,7 @@ SCHEMAS: dict[str, Any] = {
             "state": {"type": "string", "enum": ["ready", "completed"]},
             "assignee": {"type": ["string", "null"]}, "created_at": TIME, "due_at": TIME,
             "overdue": {"type": "boolean"}, "completed_at": NULLABLE_TIME,
+            "timeliness": TIMELINESS,
             "completed_by": {"type": ["string", "null"]}}},
     "TaskWithForm": {"allOf": [_ref("Task"), {"type": "object", "required": ["form", "data"], "properties": {
         "form": {"type": "object", "description": "JSON Schema of the task's form"},
@@ -63,7 +66,8 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "process": {"type": "string"}, "process_version": {"type": "integer"},
         "title": {"type": "string"}, "state": {"type": "string", "enum": ["running", "completed", "cancelled"]},
         "data": {"type": "object"}, "created_at": TIME, "completed_at": NULLABLE_TIME, "due_at": TIME,
-        "overdue": {"type": "boolean"}, "tasks": {"type": "array", "items": _ref("Task")},
+        "overdue": {"type": "boolean"}, "timeliness": TIMELINESS,
+        "tasks": {"type": "array", "items": _ref("Task")},
         "history": {"type": "array", "items": {"type": "object", "properties": {
             "at": TIME, "user": {"type": ["string", "null"]}, "action": {"type": "string"},
             "task_id": {"type": ["string", "null"]}, "detail": {"type": "object"}}}}}},

@@ -7,6 +7,7 @@ from typing import Any
 from flask import url_for
 
 from ..models import AuditEvent, Dataset, HumanTask, Instance, Opd, ProcessVersion, Publication, utcnow
+from ..services.workflow import timeliness
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -27,6 +28,7 @@ def task(t: HumanTask, now: datetime | None = None) -> dict[str, Any]:
         "created_at": iso(t.created_at),
         "due_at": iso(t.due_at),
         "overdue": (t.completed_at or now) > t.due_at,
+        "timeliness": timeliness(t.due_at, t.near_due_at, t.completed_at, now),
         "completed_at": iso(t.completed_at),
         "completed_by": t.completed_by.username if t.completed_by else None,
     }
@@ -50,6 +52,7 @@ def instance(i: Instance, history: list[AuditEvent]) -> dict[str, Any]:
         "completed_at": iso(i.completed_at),
         "due_at": iso(i.due_at),
         "overdue": (i.completed_at or now) > i.due_at,
+        "timeliness": timeliness(i.due_at, i.near_due_at, i.completed_at, now),
         "tasks": [task(t, now) for t in i.tasks],
         "history": [event(e) for e in history],
     }

@@ -1,12 +1,15 @@
 """Typed SQLAlchemy models. Views commit; models do not."""
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditHead
+from .calendar import ClosedDay, SpecialPeriod
 from .catalog import Dataset, Opd, StoredFile
+from .notifications import LaneSetting, Notification, TaskNotice
 from .publication import Publication
 from .types import utcnow
 from .users import ROLES, ApiToken, LoginAttempt, User, UserRole
 from .workflow import HumanTask, Instance, ProcessVersion
 
 __all__ = [
-    "ROLES", "ApiToken", "AuditEvent", "Dataset", "HumanTask", "Instance", "LoginAttempt", "Opd",
+    "ROLES", "ApiToken", "AuditEvent", "AuditHead", "ClosedDay", "LaneSetting", "Notification",
+    "SpecialPeriod", "TaskNotice", "Dataset", "HumanTask", "Instance", "LoginAttempt", "Opd",
     "ProcessVersion", "Publication", "StoredFile", "User", "UserRole", "utcnow",
 ]

@@ -17,7 +17,7 @@ from .. import forms
 from ..engine import EngineError, ProcessModel, Step, TaskNotReady, complete_task, start_workflow
 from ..extensions import db
 from ..models import AuditEvent, HumanTask, Instance, ProcessVersion, StoredFile, User, utcnow
-from ..workcal import WIB, WorkCalendar
+from ..workcal import HOURS_PER_WORKDAY, WIB, WorkCalendar
 from . import audit, datasets, processes, publications
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .paging import page_of
@@ -28,9 +28,30 @@ ENUM_SOURCES = {"datasets": datasets.choices}
 EFFECTS = {"publish": publications.publish}
 
 
+NEAR_DUE_HOURS = 2  # less service time than this left: "near due"
+
+
 @lru_cache(maxsize=1)
 def calendar() -> WorkCalendar:
     return WorkCalendar()
+
+
+def deadlines(start: datetime, hari_kerja: float) -> tuple[datetime, datetime]:
+    """The due moment of a standard counted from start, and the moment it becomes near due."""
+    cal = calendar()
+    hours = hari_kerja * HOURS_PER_WORKDAY
+    return cal.add_service_hours(start, hours), cal.add_service_hours(start, max(hours - NEAR_DUE_HOURS, 0))
+
+
+def timeliness(due_at: datetime, near_due_at: datetime | None, completed_at: datetime | None,
+               now: datetime) -> str:
+    """on_time, near_due or overdue; a finished piece of work is judged at its finish."""
+    moment = completed_at or now
+    if moment > due_at:
+        return "overdue"
+    if completed_at is None and near_due_at is not None and now >= near_due_at:
+        return "near_due"
+    return "on_time"
 
 
 def _carried_assignee(instance: Instance, bpmn_id: str, role: str, finisher: User | None) -> int | None:
@@ -51,10 +72,11 @@ def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: dateti
         if ready.id in known:
             continue
         spec = model.user_tasks[ready.bpmn_id]
+        due_at, near_due_at = deadlines(now, spec.hari_kerja)
         task = HumanTask(
             id=ready.id, instance=instance, bpmn_id=ready.bpmn_id, name=ready.name,
             lane=ready.lane, role=spec.role, form=spec.form, created_at=now,
-            due_at=calendar().due_at(now, spec.hari_kerja),
+            due_at=due_at, near_due_at=near_due_at,
             assignee_id=_carried_assignee(instance, ready.bpmn_id, spec.role, finisher),
         )
         db.session.add(task)
@@ -83,10 +105,11 @@ def start(process_id: str, title: str, user: User, *, now: datetime | None = Non
     now = now or utcnow()
     model = processes.model_of(version)
     step = start_workflow(version.process_id, version.sha256, version.bpmn_xml)
+    due_at, near_due_at = deadlines(now, model.hari_kerja)
     instance = Instance(
         process_version=version, title=title, state="completed" if step.completed else "running",
         data={}, engine_state=step.state, started_by_id=user.id, created_at=now,
-        due_at=calendar().due_at(now, model.hari_kerja),
+        due_at=due_at, near_due_at=near_due_at,
     )
     db.session.add(instance)
     db.session.flush()
