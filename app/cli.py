@@ -46,12 +46,13 @@ user_group = AppGroup("user", help="Kelola pengguna.")
               help="Peran; boleh diulang.")
 @click.option("--opd", default=None, help="Kode OPD (wajib untuk pengelola_data).")
 @click.option("--name", "full_name", default="", help="Nama lengkap.")
+@click.option("--email", default=None, help="Alamat e-mail untuk pemberitahuan.")
 @click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari baris pertama stdin.")
-def user_create(username, roles, opd, full_name, password_stdin):
+def user_create(username, roles, opd, full_name, email, password_stdin):
     """Buat pengguna baru."""
     try:
         user = users.create_user(username, list(roles), _read_password(password_stdin),
-                                 opd=opd, full_name=full_name)
+                                 opd=opd, full_name=full_name, email=email)
     except ServiceError as exc:
         _fail(exc)
     db.session.commit()

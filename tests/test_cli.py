@@ -317,3 +317,17 @@ def test_seed_demo_adds_nothing_when_users_exist(app_factory, tmp_path, monkeypa
     assert not (tmp_path / "instance" / "demo-credentials.txt").exists()
     api = Api(app.test_client(), token_of(app.test_client(), "budi"))
     assert api.get("/datasets").get_json()["total"] == 0
+
+
+def test_user_create_with_email(runner, app):
+    from app.extensions import db
+    from app.models import User
+    ok = runner.invoke(args=["user", "create", "rina", "--role", "desain", "--email", "rina@magetan.go.id",
+                             "--password-stdin"], input="kata-sandi-uji-123\n")
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(args=["user", "create", "tono", "--role", "desain", "--email", "bukan-email",
+                              "--password-stdin"], input="kata-sandi-uji-123\n")
+    assert bad.exit_code != 0 and "e-mail" in bad.output
+    with app.app_context():
+        assert db.session.query(User).filter_by(username="rina").one().email == "rina@magetan.go.id"
+        assert db.session.query(User).filter_by(username="tono").first() is None

@@ -26,6 +26,8 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
+    # Where notices are e-mailed; none means in-app notices only.
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     opd_code: Mapped[str | None] = mapped_column(ForeignKey("opd.code"))
     active: Mapped[bool] = mapped_column(default=True)

@@ -18,6 +18,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from .paging import page_of
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
 
 
@@ -38,9 +39,12 @@ def check_password_strength(password: str) -> None:
 
 
 def create_user(username: str, roles: list[str], password: str, *, opd: str | None = None,
-                full_name: str = "", actor: User | None = None) -> User:
+                full_name: str = "", email: str | None = None, actor: User | None = None) -> User:
     username = username.strip().lower()
+    email = email.strip() if email else None
     fields: dict[str, str] = {}
+    if email is not None and not EMAIL.match(email):
+        fields["email"] = "alamat e-mail tidak valid"
     if not USERNAME.match(username):
         fields["username"] = "huruf kecil, angka, titik, garis bawah atau tanda hubung; 2–64 karakter"
     unknown = [r for r in roles if r not in ROLES]
@@ -55,7 +59,7 @@ def create_user(username: str, roles: list[str], password: str, *, opd: str | No
     check_password_strength(password)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"Pengguna '{username}' sudah ada.", {"username": "sudah dipakai"})
-    user = User(username=username, full_name=full_name or username,
+    user = User(username=username, full_name=full_name or username, email=email,
                 password_hash=_hash(password), opd_code=opd)
     user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles)]
     db.session.add(user)
