@@ -32,10 +32,12 @@ $(VENDOR)/.installed: package.json package-lock.json
 $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/en/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
+# The background worker (due-time notices, e-mail) runs beside the server and stops with it.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) deploy
 	$(FLASK) seed-demo
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.

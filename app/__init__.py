@@ -54,10 +54,16 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .i18n import bp as i18n_bp
+    from .web import audit as audit_web
+    from .web import calendar_admin
+    from .web import dashboard
+    from .web import notifications as notifications_web
+    from .web import workload as workload_web
     from .web import auth, context, formatting, inbox, instances, portal, tasks
 
     app.register_blueprint(api_bp)
-    for module in (auth, portal, inbox, tasks, instances):
+    for module in (auth, portal, inbox, tasks, instances, audit_web, calendar_admin,
+                   notifications_web, workload_web, dashboard):
         app.register_blueprint(module.bp)
     app.register_blueprint(i18n_bp)
     formatting.register(app)

@@ -153,7 +153,28 @@ def seed_demo():
     click.echo(f"(juga tersimpan di {path}, mode 600)")
 
 
+audit_group = AppGroup("audit", help="Jejak audit.")
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Periksa rantai hash jejak audit; keluar dengan kode 1 bila ada yang diubah atau dihapus."""
+    from .services import audit
+
+    result = audit.verify()
+    db.session.rollback()
+    if not result.ok:
+        click.echo(f"RUSAK: {result.problem.message}", err=True)
+        sys.exit(1)
+    note = f" ({result.unchained} peristiwa lama sebelum rantai dimulai)" if result.unchained else ""
+    click.echo(f"OK: {result.count} peristiwa, rantai utuh{note}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(user_group)
+    app.cli.add_command(audit_group)
     app.cli.add_command(deploy)
     app.cli.add_command(seed_demo)
+    from .worker import worker_command
+
+    app.cli.add_command(worker_command)

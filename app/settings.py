@@ -42,6 +42,23 @@ DEFAULTS: dict[str, Any] = {
     # HMAC-SHA256 of WEBHOOK_SECRET in the X-Signature header.
     "WEBHOOK_URL": "",
     "WEBHOOK_SECRET": "",
+    # E-mail of notices through SMTP; an empty SMTP_HOST sends none (in-app notices only).
+    # SMTP_STARTTLS upgrades the connection before signing in; SMTP_USER and SMTP_PASSWORD
+    # sign in when set; SMTP_TIMEOUT_SECONDS bounds every network wait. MAIL_FROM is the sender.
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "SMTP_TIMEOUT_SECONDS": 10,
+    "MAIL_FROM": "Satu Data Magetan <noreply@localhost>",
+    # The address where people open the app (e.g. https://data.magetankab.go.id), for links
+    # in e-mails; empty leaves the links out.
+    "PUBLIC_BASE_URL": "",
+    # Notices older than this (hours) are not e-mailed any more, e.g. after SMTP is turned on.
+    "MAIL_MAX_AGE_HOURS": 24,
+    # Seconds between two rounds of the background worker (flask --app app worker).
+    "WORKER_INTERVAL_SECONDS": 60,
     # Session cookies: never readable by scripts, not sent along with cross-site posts.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -140,7 +140,7 @@ def test_screens_in_english(client, make_user):
     inbox = client.get("/tugas").get_data(as_text=True)
     assert "Sign out" in inbox and "My Tasks" in inbox
     assert "Keluar" not in inbox
-    for word in ("Publications", "Service hours", "Overdue only", "Apply"):
+    for word in ("Publications", "Service hours", "Timeliness", "Apply"):
         assert word in inbox, word
     for word in ("Tugas Saya", "Publikasi", "Jam Pelayanan", "Terapkan"):
         assert word not in inbox, word

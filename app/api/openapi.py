@@ -159,7 +159,11 @@ PATHS: dict[str, Any] = {
     "/tasks": {"get": _op("Ready tasks", {"200": _json(_page("Task")), **_errors(400)}, parameters=[
         {"name": "scope", "in": "query", "schema": {"type": "string", "enum": ["mine", "lane", "all"]},
          "description": "mine: unclaimed in my lanes or claimed by me; lane: all of my lanes; "
-                        "all: every open task (admin, pengawas)"}, *PAGING])},
+                        "all: every open task (admin, pengawas)"},
+        {"name": "timeliness", "in": "query", "schema": TIMELINESS,
+         "description": "only the tasks in this state at the moment of the call: on_time, near_due "
+                        "(less than 2 service hours left) or overdue (past due_at); any other value "
+                        "answers 400"}, *PAGING])},
     "/tasks/{task_id}": {"get": _op("One task with its form and data", {
         "200": _json(_ref("TaskWithForm")), **_errors(403, 404)}, parameters=[TASK_ID])},
     "/tasks/{task_id}/claim": {"post": _op("Take the task", {

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..errors import error_response
 from ..extensions import db
-from ..models import Opd
+from ..models import Opd, utcnow
 from ..services import datasets, files, login_guard, processes, publications, users, workflow
 from ..services.errors import BadRequest, Forbidden
 from . import bp, json_body, page_args, paged
@@ -128,9 +128,13 @@ def list_tasks():
     scope = request.args.get("scope", "mine")
     if scope not in ("mine", "lane", "all"):
         raise BadRequest("scope harus salah satu dari mine, lane, all.")
+    timeliness = request.args.get("timeliness") or None
+    if timeliness is not None and timeliness not in workflow.TIMELINESS_STATES:
+        raise BadRequest("timeliness harus salah satu dari " + ", ".join(workflow.TIMELINESS_STATES) + ".")
     page, per_page = page_args(_per_page())
-    rows, total = workflow.task_page(current_api_user(), scope, page, per_page)
-    return paged([rep.task(t) for t in rows], total, page, per_page)
+    now = utcnow()
+    rows, total = workflow.task_page(current_api_user(), scope, page, per_page, timeliness=timeliness, now=now)
+    return paged([rep.task(t, now) for t in rows], total, page, per_page)
 
 
 @bp.get("/tasks/<task_id>")

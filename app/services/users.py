@@ -85,10 +85,11 @@ def set_password(user: User, password: str, actor: User | None = None) -> None:
 def set_active(user: User, active: bool, actor: User | None = None) -> None:
     if not active and actor is not None and actor.id == user.id:
         raise Conflict("Anda tidak dapat menonaktifkan akun Anda sendiri.")
-    user.active = active
+    was, user.active = user.active, active
     if not active:
         revoke_tokens(user)
-    audit.record("user.enable" if active else "user.disable", actor, target=user.username)
+    audit.record("user.enable" if active else "user.disable", actor, target=user.username,
+                 before={"active": was}, after={"active": active})
 
 
 def revoke_tokens(user: User) -> int:

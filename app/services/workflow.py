@@ -7,10 +7,9 @@ the caller commits once. The instance's row_version makes a lost update impossib
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Mapping
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import forms
@@ -19,7 +18,7 @@ from ..extensions import db
 from ..models import AuditEvent, HumanTask, Instance, ProcessVersion, StoredFile, User, utcnow
 from ..workcal import HOURS_PER_WORKDAY, WIB, WorkCalendar
 from . import audit, datasets, processes, publications
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from .paging import page_of
 
 START_ROLES = ("admin", "redaktur")
@@ -31,14 +30,16 @@ EFFECTS = {"publish": publications.publish}
 NEAR_DUE_HOURS = 2  # less service time than this left: "near due"
 
 
-@lru_cache(maxsize=1)
 def calendar() -> WorkCalendar:
-    return WorkCalendar()
+    """The service calendar as the database holds it now (admin closed days, special hours)."""
+    from .calendar import current
+
+    return current()
 
 
-def deadlines(start: datetime, hari_kerja: float) -> tuple[datetime, datetime]:
+def deadlines(start: datetime, hari_kerja: float, cal: WorkCalendar | None = None) -> tuple[datetime, datetime]:
     """The due moment of a standard counted from start, and the moment it becomes near due."""
-    cal = calendar()
+    cal = cal or calendar()
     hours = hari_kerja * HOURS_PER_WORKDAY
     return cal.add_service_hours(start, hours), cal.add_service_hours(start, max(hours - NEAR_DUE_HOURS, 0))
 
@@ -54,6 +55,22 @@ def timeliness(due_at: datetime, near_due_at: datetime | None, completed_at: dat
     return "on_time"
 
 
+TIMELINESS_STATES = ("on_time", "near_due", "overdue")
+
+
+def timeliness_clause(model, state: str, now: datetime):
+    """timeliness() as SQL, for a model with due_at, near_due_at and completed_at."""
+    done, waiting = model.completed_at.is_not(None), model.completed_at.is_(None)
+    if state == "overdue":
+        return or_(and_(done, model.completed_at > model.due_at), and_(waiting, model.due_at < now))
+    if state == "near_due":
+        return and_(waiting, model.due_at >= now, model.near_due_at.is_not(None), model.near_due_at <= now)
+    if state == "on_time":
+        return or_(and_(done, model.completed_at <= model.due_at),
+                   and_(waiting, model.due_at >= now, or_(model.near_due_at.is_(None), model.near_due_at > now)))
+    raise BadRequest("timeliness harus salah satu dari " + ", ".join(TIMELINESS_STATES) + ".")
+
+
 def _carried_assignee(instance: Instance, bpmn_id: str, role: str, finisher: User | None) -> int | None:
     """Work stays with its people: a step that comes back goes to whoever did it before; the
     next step of the same lane goes to whoever finished the last one. Either may release it."""
@@ -66,7 +83,10 @@ def _carried_assignee(instance: Instance, bpmn_id: str, role: str, finisher: Use
 
 def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: datetime,
                 finisher: User | None = None) -> None:
-    """Add a human-task row for every newly ready user task."""
+    """Add a human-task row for every newly ready user task; with no carried assignee, a lane
+    set to hand out tasks gives it to its least loaded member; then tell the people."""
+    from . import notifications, workload
+
     known = {t.id for t in instance.tasks}
     for ready in step.ready:
         if ready.id in known:
@@ -80,6 +100,9 @@ def _sync_ready(instance: Instance, model: ProcessModel, step: Step, now: dateti
             assignee_id=_carried_assignee(instance, ready.bpmn_id, spec.role, finisher),
         )
         db.session.add(task)
+        if task.assignee_id is None:
+            workload.auto_assign(task, instance.process_version.process_id)
+        notifications.task_ready(task, now, actor=finisher)
 
 
 def check_start(process_id: Any, title: Any):
@@ -185,7 +208,7 @@ def claim(task_id: str, user: User) -> HumanTask:
     _require_open(task, user)
     if task.assignee_id != user.id:
         task.assignee_id = user.id
-        _record("task.claim", task, user)
+        _record("task.claim", task, user, before={"assignee": None}, after={"assignee": user.username})
     db.session.flush()
     return task
 
@@ -195,7 +218,7 @@ def release(task_id: str, user: User) -> HumanTask:
     _require_open(task, user)
     if task.assignee_id == user.id:
         task.assignee_id = None
-        _record("task.release", task, user)
+        _record("task.release", task, user, before={"assignee": user.username}, after={"assignee": None})
     db.session.flush()
     return task
 
@@ -205,7 +228,7 @@ def save_draft(task_id: str, data: dict[str, Any], user: User) -> HumanTask:
     task, instance = _lock(task_id, user)
     _require_open(task, user)
     task.assignee_id, task.draft = user.id, dict(data)
-    _record("task.draft", task, user)
+    _record("task.draft", task, user, after=dict(data))
     db.session.flush()
     return task
 
@@ -253,7 +276,7 @@ def complete(task_id: str, data: Any, user: User, *, now: datetime | None = None
     instance.data = {**instance.data, **data}
     if step.completed:
         instance.state, instance.completed_at = "completed", now
-    _record("task.complete", task, user, data=dict(data))
+    _record("task.complete", task, user, data=dict(data), after=dict(data))
     effect = model.user_tasks[task.bpmn_id].effect
     if effect:
         EFFECTS[effect](instance, user, now)
@@ -264,15 +287,19 @@ def complete(task_id: str, data: Any, user: User, *, now: datetime | None = None
 
 # Read models -----------------------------------------------------------------------------
 
-def task_query(user: User, scope: str, *, step: str | None = None, overdue_at: datetime | None = None):
+def task_query(user: User, scope: str, *, step: str | None = None, overdue_at: datetime | None = None,
+               timeliness: str | None = None, now: datetime | None = None):
     """Open tasks a user sees: 'mine' (claimed by me or unclaimed in my lanes), 'lane' (all
-    of my lanes), 'all' (every open task; oversight roles only); optionally one step only, or
-    only those overdue at the given moment."""
+    of my lanes), 'all' (every open task; oversight roles only); optionally one step only,
+    only those overdue at the given moment, or only those in one state of timeliness
+    (on_time, near_due, overdue) at now."""
     query = select(HumanTask).where(HumanTask.completed_at.is_(None))
     if step:
         query = query.where(HumanTask.bpmn_id == step)
     if overdue_at is not None:
         query = query.where(HumanTask.due_at < overdue_at)
+    if timeliness:
+        query = query.where(timeliness_clause(HumanTask, timeliness, now or utcnow()))
     if scope == "all" and user.has_role(*OVERSIGHT_ROLES):
         return query
     query = query.where(HumanTask.role.in_(sorted(user.roles)))
@@ -320,12 +347,17 @@ def next_task_for(instance: Instance, user: User) -> HumanTask | None:
 
 
 def instance_page(page_no: int, per_page: int, *, state: str | None = None, overdue_at: datetime | None = None,
-                  month: tuple[int, int] | None = None, search: str = "") -> tuple[list[Instance], int]:
+                  month: tuple[int, int] | None = None, search: str = "", timeliness: str | None = None,
+                  now: datetime | None = None) -> tuple[list[Instance], int]:
+    """Instances, newest first; timeliness (on_time, near_due, overdue at now) judges a
+    finished instance at its finish, as timeliness() does."""
     query = select(Instance).order_by(Instance.created_at.desc(), Instance.id.desc())
     if state:
         query = query.where(Instance.state == state)
     if overdue_at is not None:
         query = query.where(Instance.state == "running", Instance.due_at < overdue_at)
+    if timeliness:
+        query = query.where(timeliness_clause(Instance, timeliness, now or utcnow()))
     if month:
         year, number = month
         start_at = datetime(year, number, 1, tzinfo=WIB)

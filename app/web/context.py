@@ -1,18 +1,20 @@
-"""Values every template sees: the language, and the count of my waiting tasks for the nav bar."""
+"""Values every template sees: the language, and for the nav bar the count of my waiting tasks
+and of my unread notices."""
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..services import workflow
+from ..services import notifications, workflow
 
 
 def _context() -> dict:
-    count = 0
+    count = unread = 0
     if current_user.is_authenticated:
         count = workflow.count_tasks(current_user, "mine")
-    return {"current_locale": str(get_locale() or "id"), "nav_task_count": count}
+        unread = notifications.unread_count(current_user)
+    return {"current_locale": str(get_locale() or "id"), "nav_task_count": count, "nav_unread_count": unread}
 
 
 def register(app: Flask) -> None:

@@ -17,6 +17,12 @@ ACTIONS = {
     "task.draft": N_("menyimpan draf"),
     "task.complete": N_("menyelesaikan langkah"),
     "publication.publish": N_("menerbitkan di portal"),
+    "task.auto_assign": N_("dibagikan otomatis"),
+    "lane.auto_assign": N_("mengubah pembagian tugas lajur"),
+    "calendar.closed_day.add": N_("menambah hari libur"),
+    "calendar.closed_day.remove": N_("menghapus hari libur"),
+    "calendar.special_period.add": N_("menambah periode jam layanan khusus"),
+    "calendar.special_period.remove": N_("menghapus periode jam layanan khusus"),
 }
 
 

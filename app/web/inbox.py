@@ -22,13 +22,15 @@ def index():
     scope = request.args.get("scope", default)
     scope = scope if scope in SCOPES or (scope == "all" and overseer) else default
     step = request.args.get("step") or None
-    overdue = request.args.get("overdue") == "1"
+    # One state of timeliness; the older "overdue=1" still means the overdue ones.
+    timeliness = request.args.get("timeliness") or ("overdue" if request.args.get("overdue") == "1" else "")
+    timeliness = timeliness if timeliness in workflow.TIMELINESS_STATES else ""
     now = utcnow()
     tasks, total = workflow.task_page(current_user, scope, page_number(), per_page(),
-                                      step=step, overdue_at=now if overdue else None)
+                                      step=step, timeliness=timeliness or None, now=now)
     calendar = workflow.calendar()
     rows = [(task, calendar.service_hours_between(now, task.due_at)) for task in tasks]
     return render_template(
         "inbox/index.html", rows=rows, pager=Pager(page_number(), per_page(), total), scope=scope,
-        scopes=SCOPES, step=step, overdue=overdue, steps=workflow.step_names(), now=now,
+        scopes=SCOPES, step=step, timeliness=timeliness, steps=workflow.step_names(), now=now,
     )

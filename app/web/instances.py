@@ -69,16 +69,18 @@ def new():
 def index():
     _require(*LIST_ROLES)
     state = request.args.get("state") if request.args.get("state") in ("running", "completed", "cancelled") else None
-    overdue = request.args.get("overdue") == "1"
+    # One state of timeliness; the older "overdue=1" still means the overdue ones.
+    timeliness = request.args.get("timeliness") or ("overdue" if request.args.get("overdue") == "1" else "")
+    timeliness = timeliness if timeliness in workflow.TIMELINESS_STATES else ""
     period = request.args.get("period", "")
     match = MONTH.match(period)
     month = (int(match[1]), int(match[2])) if match and 1 <= int(match[2]) <= 12 else None
     search = request.args.get("q", "")
     now = utcnow()
-    rows, total = workflow.instance_page(page_number(), per_page(), state=state,
-                                         overdue_at=now if overdue else None, month=month, search=search)
+    rows, total = workflow.instance_page(page_number(), per_page(), state=state, timeliness=timeliness or None,
+                                         now=now, month=month, search=search)
     return render_template("instances/index.html", rows=rows, pager=Pager(page_number(), per_page(), total),
-                           state=state, overdue=overdue, period=period if month else "", search=search, now=now)
+                           state=state, timeliness=timeliness, period=period if month else "", search=search, now=now)
 
 
 def _timeline(instance):

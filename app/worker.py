@@ -1,0 +1,207 @@
+"""The background worker: `flask --app app worker [--once] [--interval SECONDS]`.
+
+Each round finds the open tasks that became near due or overdue and were not yet noticed,
+and tells their people; then it e-mails the notices that are still unsent (SMTP configured).
+Every notice goes out once, also with several workers running at the same time: a worker
+claims a task's notice by inserting its TaskNotice row (unique per task and kind) in the
+transaction that creates the notifications, and an e-mail by a conditional UPDATE of its
+notification. Each write transaction starts with its claim, so SQLite makes a second worker
+wait for the first instead of failing.
+"""
+from __future__ import annotations
+
+import signal
+import smtplib
+import threading
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models import HumanTask, Instance, Notification, TaskNotice, User, utcnow
+from .services import mailer, notifications
+
+SUMMARY_KEYS = ("near_due", "overdue", "notifications", "claims_lost", "emails_sent", "email_errors")
+
+
+def _noticed(kind: str):
+    return exists().where(TaskNotice.task_id == HumanTask.id, TaskNotice.kind == kind)
+
+
+def due_candidates(now: datetime) -> list[tuple[str, str]]:
+    """(task id, kind) of open tasks whose near-due or overdue notice has not gone out. A task
+    first seen when already overdue gets the overdue notice only."""
+    open_tasks = (select(HumanTask.id).join(Instance, HumanTask.instance_id == Instance.id)
+                  .where(HumanTask.completed_at.is_(None), Instance.state == "running")
+                  .order_by(HumanTask.due_at, HumanTask.id))
+    overdue = db.session.scalars(open_tasks.where(HumanTask.due_at < now, ~_noticed("overdue"))).all()
+    near = db.session.scalars(open_tasks.where(
+        HumanTask.near_due_at.is_not(None), HumanTask.near_due_at <= now, HumanTask.due_at >= now,
+        ~_noticed("near_due"))).all()
+    return [(task_id, "overdue") for task_id in overdue] + [(task_id, "near_due") for task_id in near]
+
+
+def _still_due(task: HumanTask | None, kind: str, now: datetime) -> bool:
+    if task is None or task.completed_at is not None or task.instance.state != "running":
+        return False
+    if kind == "overdue":
+        return task.due_at < now
+    return task.near_due_at is not None and task.near_due_at <= now <= task.due_at
+
+
+def notify_due(now: datetime, summary: Counter) -> None:
+    candidates = due_candidates(now)
+    db.session.rollback()  # end the read; each claim is a transaction of its own
+    for task_id, kind in candidates:
+        try:
+            db.session.add(TaskNotice(task_id=task_id, kind=kind, created_at=now))
+            db.session.flush()  # the claim: the first statement of the transaction
+        except IntegrityError:
+            db.session.rollback()  # another worker has it
+            summary["claims_lost"] += 1
+            continue
+        task = db.session.get(HumanTask, task_id, populate_existing=True)
+        if not _still_due(task, kind, now):  # finished or moved in the meantime
+            db.session.rollback()
+            continue
+        made = notifications.due_notice(task, kind, now)
+        db.session.commit()
+        summary[kind] += 1
+        summary["notifications"] += len(made)
+
+
+def _link(task_id: str | None, instance_id: int | None) -> str | None:
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if not base:
+        return None
+    if task_id:
+        return f"{base}/tugas/{task_id}"
+    return f"{base}/proses/{instance_id}" if instance_id else None
+
+
+def email_candidates(now: datetime) -> list[int]:
+    oldest = now - timedelta(hours=float(current_app.config["MAIL_MAX_AGE_HOURS"]))
+    return list(db.session.scalars(
+        select(Notification.id).join(User, Notification.user_id == User.id)
+        .where(Notification.email_claimed_at.is_(None), Notification.email_sent_at.is_(None),
+               Notification.created_at >= oldest, User.active.is_(True),
+               User.email.is_not(None), User.email != "")
+        .order_by(Notification.id)
+    ))
+
+
+def send_emails(now: datetime, summary: Counter) -> None:
+    config = current_app.config
+    candidates = email_candidates(now)
+    db.session.rollback()
+    for notification_id in candidates:
+        claimed = db.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.email_claimed_at.is_(None))
+            .values(email_claimed_at=now).execution_options(synchronize_session=False)
+        ).rowcount == 1
+        if not claimed:
+            db.session.rollback()
+            summary["claims_lost"] += 1
+            continue
+        notification = db.session.get(Notification, notification_id, populate_existing=True)
+        user = db.session.get(User, notification.user_id)
+        address = mailer.mail_address(user)
+        title = None
+        if notification.instance_id is not None:
+            title = db.session.scalar(select(Instance.title).where(Instance.id == notification.instance_id))
+        message = mailer.build(config, address, notifications.subject_for(notification, title),
+                               notifications.email_body(notification, user,
+                                                        _link(notification.task_id, notification.instance_id)))
+        db.session.commit()  # the claim holds before the message leaves
+        try:
+            mailer.send(config, message)
+        except (OSError, smtplib.SMTPException) as exc:
+            outcome = {"email_error": f"{type(exc).__name__}: {exc}"[:1000]}
+            summary["email_errors"] += 1
+            current_app.logger.warning("e-mail %s to %s failed: %s", notification_id, address, exc)
+        else:
+            outcome = {"email_sent_at": now}
+            summary["emails_sent"] += 1
+        db.session.execute(update(Notification).where(Notification.id == notification_id).values(**outcome)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+
+
+def run_once(app: Flask, now: datetime | None = None) -> dict[str, int]:
+    """One round at the moment now (UTC; the real clock when None): due notices, then e-mail."""
+    now = now or utcnow()
+    summary: Counter = Counter(dict.fromkeys(SUMMARY_KEYS, 0))
+    with app.app_context():
+        try:
+            notify_due(now, summary)
+            if mailer.configured(app.config):
+                send_emails(now, summary)
+        finally:
+            db.session.rollback()
+            db.session.remove()
+    return dict(summary)
+
+
+def run_forever(app: Flask, interval: float, stop: threading.Event | None = None, echo=print) -> None:
+    """Rounds every interval seconds until stop is set; a failed round is logged, not fatal."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            summary = run_once(app)
+        except Exception:  # noqa: BLE001 - the next round tries again
+            app.logger.exception("worker round failed")
+        else:
+            if any(summary.values()):
+                echo(describe(summary))
+        stop.wait(interval)
+
+
+def describe(summary: dict[str, int]) -> str:
+    return (f"hampir jatuh tempo: {summary['near_due']} tugas, terlambat: {summary['overdue']} tugas, "
+            f"pemberitahuan: {summary['notifications']}, e-mail terkirim: {summary['emails_sent']}, "
+            f"e-mail gagal: {summary['email_errors']}, sudah diambil pekerja lain: {summary['claims_lost']}")
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("tulis waktu ISO 8601, mis. 2026-11-24T03:00:00+00:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--once", is_flag=True, help="Satu putaran saja, lalu berhenti.")
+@click.option("--interval", type=click.FloatRange(min=1), default=None,
+              help="Detik antarputaran (bawaan: WORKER_INTERVAL_SECONDS).")
+@click.option("--now", "now_text", default=None,
+              help="Untuk uji dengan --once: anggap sekarang waktu ini (ISO 8601; tanpa zona berarti UTC).")
+def worker_command(once, interval, now_text):
+    """Kirim pemberitahuan tenggat dan e-mail di latar belakang."""
+    app = current_app._get_current_object()
+    now = _parse_now(now_text)
+    if once:
+        click.echo(describe(run_once(app, now)))
+        return
+    if now is not None:
+        raise click.UsageError("--now hanya untuk --once")
+    seconds = interval or float(app.config["WORKER_INTERVAL_SECONDS"])
+    click.echo(f"Pekerja latar berjalan, satu putaran tiap {seconds:g} detik (Ctrl+C untuk berhenti).")
+    stop = threading.Event()
+    # SIGTERM (as `make run` sends when the server stops) ends the loop after the current round,
+    # so that no claimed e-mail is left half done.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        run_forever(app, seconds, stop, echo=click.echo)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Pekerja latar berhenti.")

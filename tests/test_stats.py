@@ -1,0 +1,272 @@
+"""Dashboard figures against a hand-computed fixture.
+
+Every time below is WIB and falls in October or November 2026, months without national
+holidays or cuti bersama. Service windows: Mon–Thu 08–12 and 13–15 (6 h), Fri 08–11.30 and
+13.30–14 (4 h). A step's standard is 1 hari kerja = 6 h; the service's is 7 hari kerja = 42 h.
+"Now" is Thursday 26 November 2026 10:00.
+
+Instances, with every task's service hours (ready → completed) worked out by hand:
+
+A  (dispendukcapil) Mon 2 Nov 08:00 → completed Tue 3 Nov 10:30, no revision
+   tentukan_data 08:00→09:00 1 · ambil_data 09:00→10:00 1 · desain 10:00→11:00 1 ·
+   caption 11:00→12:00 1 · periksa Mon 12:00→Tue 08:30 = 2 (13–15) + 0.5 = 2.5 ·
+   publikasi Tue 08:30→10:30 2. Service: Mon 6 + Tue 2.5 = 8.5 h ≤ 42: on time.
+B  (dispendukcapil) Wed 4 Nov 08:00 → completed Mon 9 Nov 09:00, one revision
+   tentukan_data 08:00→08:30 0.5 · ambil_data 08:30→09:00 0.5 · desain 09:00→10:00 1 ·
+   caption 10:00→11:00 1 · periksa 11:00→11:30 0.5 (revisi) ·
+   desain Wed 11:30→Thu 12:00 = 0.5 + 2 + 4 = 6.5 (due Thu 11:30: late by 0.5) ·
+   caption Thu 12:00→14:00 1 · periksa 14:00→15:00 1 ·
+   publikasi Thu 15:00→Mon 09:00 = Fri 4 + Mon 1 = 5. Service: 6 + 6 + 4 + 1 = 17 h: on time.
+C  (dinkes) Mon 9 Nov 08:00 → completed Wed 18 Nov 14:00, late
+   tentukan_data Mon 9 08:00→Wed 18 08:00 = 6+6+6+6+4+6+6 = 40 (late by 34) ·
+   ambil_data 08→09 1 · desain 09→10 1 · caption 10→11 1 · periksa 11→12 1 ·
+   publikasi 12:00→14:00 = 1 (13–14). Service 45 h; due Wed 18 10:00: late by 2 + 1 = 3 h.
+D  (dispendukcapil) October: Mon 26 Oct 08:00 → completed 15:00, each step 1 h
+   (periksa 12:00→14:00 is 1 h of service).
+E  running, started Mon 23 Nov 08:00; tentukan_data 08:00→09:00 1; ambil_data open since
+   Mon 09:00: waited 5 + 6 + 6 + 2 = 19 h, due Tue 24 09:00: overdue.
+F  running, started Thu 26 Nov 08:00; tentukan_data 08:00→08:30 0.5; ambil_data
+   08:30→09:00 0.5; desain open since 09:00: waited 1 h, on time.
+G  running, started Mon 16 Nov 08:00; tentukan_data open: waited 6+6+6+6+4+6+6+6+2 = 48 h:
+   the task and the instance (due after 42 h) are overdue.
+H  running, started Wed 25 Nov 08:00; tentukan_data open: waited 6 + 2 = 8 h: overdue.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from app.extensions import db
+from app.models import HumanTask, User
+from app.services import stats, workflow
+from app.services.stats import Period
+from app.workcal import WIB
+from helpers import PROCESS, upload_dataset, upload_design
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=WIB)
+
+
+def wib(day, hour, minute=0, month=11):
+    return datetime(2026, month, day, hour, minute, tzinfo=WIB)
+
+
+REVISION_NOTE = "Perbesar judul dan cantumkan sumber data."
+PLAN = {
+    "A": ("Infografis Penduduk November", "pop", wib(2, 8), [
+        ("tentukan_data", wib(2, 9)), ("ambil_data", wib(2, 10)), ("desain", wib(2, 11)),
+        ("caption", wib(2, 12)), ("periksa", wib(3, 8, 30)), ("publikasi", wib(3, 10, 30))]),
+    "B": ("Piramida Penduduk Magetan", "pop", wib(4, 8), [
+        ("tentukan_data", wib(4, 8, 30)), ("ambil_data", wib(4, 9)), ("desain", wib(4, 10)),
+        ("caption", wib(4, 11)), ("periksa", wib(4, 11, 30), {"keputusan": "revisi", "catatan_revisi": REVISION_NOTE}),
+        ("desain", wib(5, 12)), ("caption", wib(5, 14)), ("periksa", wib(5, 15)), ("publikasi", wib(9, 9))]),
+    "C": ("Imunisasi Dasar Lengkap", "health", wib(9, 8), [
+        ("tentukan_data", wib(18, 8)), ("ambil_data", wib(18, 9)), ("desain", wib(18, 10)),
+        ("caption", wib(18, 11)), ("periksa", wib(18, 12)), ("publikasi", wib(18, 14))]),
+    "D": ("Penduduk Oktober", "pop", wib(26, 8, month=10), [
+        ("tentukan_data", wib(26, 9, month=10)), ("ambil_data", wib(26, 10, month=10)),
+        ("desain", wib(26, 11, month=10)), ("caption", wib(26, 12, month=10)),
+        ("periksa", wib(26, 14, month=10)), ("publikasi", wib(26, 15, month=10))]),
+    "E": ("Angka Kelahiran", "pop", wib(23, 8), [("tentukan_data", wib(23, 9))]),
+    "F": ("Jumlah Puskesmas", "health", wib(26, 8), [("tentukan_data", wib(26, 8, 30)), ("ambil_data", wib(26, 9))]),
+    "G": ("Kunjungan Wisata", "pop", wib(16, 8), []),
+    "H": ("Luas Panen Padi", "pop", wib(25, 8), []),
+}
+
+
+def build_fixture(app, make_user) -> dict[str, int]:
+    """The instances of the module docstring, made through the services with fixed clocks;
+    returns their ids by letter. Users: admin1, redaktur1, desain1, pengawas1."""
+    admin = make_user("admin1", "admin")
+    make_user("redaktur1", "redaktur")
+    desain_api = make_user("desain1", "desain")
+    make_user("pengawas1", "pengawas")
+    datasets = {"pop": upload_dataset(admin)["id"],
+                "health": upload_dataset(admin, title="Cakupan Imunisasi", opd="dinkes")["id"]}
+    design = upload_design(desain_api)
+    ids = {}
+    with app.app_context():
+        people = {name: db.session.query(User).filter_by(username=name).one() for name in ("redaktur1", "desain1")}
+        for letter, (title, dataset, started, steps) in PLAN.items():
+            defaults = {"tentukan_data": {"dataset_id": datasets[dataset]},
+                        "ambil_data": {"data_terpilih": "Jumlah per kecamatan"}, "desain": {"desain": design},
+                        "caption": {"caption": f"{title}. Sumber: OPD."}, "periksa": {"keputusan": "disetujui"},
+                        "publikasi": {"kanal": ["website"]}}
+            instance = workflow.start(PROCESS, title, people["redaktur1"], now=started)
+            for bpmn_id, at, *data in steps:
+                task = db.session.query(HumanTask).filter_by(instance_id=instance.id, bpmn_id=bpmn_id,
+                                                             completed_at=None).one()
+                user = people["redaktur1"] if task.role == "redaktur" else people["desain1"]
+                workflow.complete(task.id, data[0] if data else defaults[bpmn_id], user, now=at)
+            db.session.commit()
+            ids[letter] = instance.id
+    return ids
+
+
+@pytest.fixture
+def fixture(app, make_user):
+    return build_fixture(app, make_user)
+
+
+def step(figures, bpmn_id):
+    return next(s for s in figures.steps if s.bpmn_id == bpmn_id)
+
+
+def test_periods_are_months_in_wib():
+    november = Period(2026, 11)
+    assert november.start == datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc)
+    assert november.end == datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)
+    assert november.key == "2026-11" and november.label == "November 2026"
+    assert Period(2026, 12).shift(1) == Period(2027, 1) and Period(2026, 1).shift(-1) == Period(2025, 12)
+    # 1 December 00:30 WIB is still 30 November in UTC, and already December in WIB.
+    assert stats.month_of(datetime(2026, 11, 30, 17, 30, tzinfo=timezone.utc)) == Period(2026, 12)
+    assert stats.parse_month("2026-11") == november
+    assert stats.parse_month("2026-13") is None and stats.parse_month("Nov") is None
+
+
+def test_median_and_nearest_rank_percentile():
+    assert stats.median([]) is None and stats.percentile([], 90) is None
+    assert stats.median([3, 1, 2]) == 2
+    assert stats.median([4, 1, 2, 3]) == 2.5
+    values = list(range(1, 11))  # 1..10: rank ceil(0.9 × 10) = 9
+    assert stats.percentile(values, 90) == 9
+    assert stats.percentile(list(range(1, 12)), 90) == 10  # ceil(9.9) = 10
+    assert stats.percentile([5, 1], 50) == 1 and stats.percentile([5, 1], 51) == 5
+    assert stats.percentile([7, 3], 0) == 3 and stats.percentile([7, 3], 100) == 7
+
+
+def test_dashboard_figures_equal_the_hand_computed_fixture(app, fixture):
+    with app.app_context():
+        figures = stats.figures(NOW)
+    assert figures.period == Period(2026, 11) and figures.as_of == NOW
+    assert figures.started == 7  # A B C E F G H (D started in October)
+    assert figures.completed == 3  # A B C
+    assert figures.completed_on_time == 2 and figures.service_on_time_rate == 2 / 3  # C was late
+    assert figures.published == 3
+    assert figures.running == 4  # E F G H
+    assert figures.overdue_instances == 1  # G: 48 h > 42 h
+    assert figures.overdue_tasks == 3  # E ambil_data, G and H tentukan_data
+    assert figures.revised == 1 and figures.revision_rate == 1 / 3  # B
+    assert figures.service_standard_hours == 42
+
+    assert [s.bpmn_id for s in figures.steps] == [
+        "tentukan_data", "ambil_data", "desain", "caption", "periksa", "publikasi"]
+    assert all(s.standard_hours == 6 for s in figures.steps)
+    expected = {
+        # completed, on time, median, p90 (nearest rank), open, overdue open, mean waiting
+        "tentukan_data": (5, 4, 1, 40, 2, 2, 28),  # [0.5, 0.5, 1, 1, 40]; G 48 and H 8 waiting
+        "ambil_data": (4, 4, 0.75, 1, 1, 1, 19),  # [0.5, 0.5, 1, 1]; E waiting
+        "desain": (4, 3, 1, 6.5, 1, 0, 1),  # [1, 1, 1, 6.5]; F waiting
+        "caption": (4, 4, 1, 1, 0, 0, None),
+        "periksa": (4, 4, 1, 2.5, 0, 0, None),  # [0.5, 1, 1, 2.5]
+        "publikasi": (3, 3, 2, 5, 0, 0, None),  # [1, 2, 5]
+    }
+    for bpmn_id, (completed, on_time, med, p90, open_, late, waiting) in expected.items():
+        s = step(figures, bpmn_id)
+        assert (s.completed, s.on_time, s.median_hours, s.p90_hours, s.open, s.overdue_open, s.waiting_hours) \
+            == (completed, on_time, med, p90, open_, late, waiting), bpmn_id
+    assert step(figures, "tentukan_data").on_time_rate == 4 / 5
+    assert step(figures, "desain").on_time_rate == 3 / 4
+    assert step(figures, "caption").on_time_rate == 1
+
+    months = figures.per_month
+    assert [p for p, _ in months] == [Period(2025, 12).shift(n) for n in range(12)]
+    assert dict(months)[Period(2026, 10)] == 1 and dict(months)[Period(2026, 11)] == 3
+    assert sum(count for _, count in months) == 4
+    assert figures.per_opd == [("dispendukcapil", "Dinas Kependudukan dan Pencatatan Sipil", 2),
+                               ("dinkes", "Dinas Kesehatan", 1)]
+
+
+def test_a_past_month_is_seen_as_it_stood_when_it_ended(app, fixture):
+    with app.app_context():
+        october = stats.figures(NOW, Period(2026, 10))
+    assert october.as_of == Period(2026, 11).start
+    assert (october.started, october.completed, october.completed_on_time, october.published) == (1, 1, 1, 1)
+    assert (october.running, october.overdue_instances, october.overdue_tasks, october.revised) == (0, 0, 0, 0)
+    assert all((s.completed, s.on_time, s.median_hours, s.p90_hours, s.open) == (1, 1, 1, 1, 0)
+               for s in october.steps)
+    assert october.per_opd == [("dispendukcapil", "Dinas Kependudukan dan Pencatatan Sipil", 1)]
+    assert dict(october.per_month)[Period(2026, 10)] == 1 and Period(2026, 11) not in dict(october.per_month)
+
+
+def test_the_clock_decides_what_has_happened(app, fixture):
+    """Seen from Wednesday 18 November 12:30, C is not yet published and its tentukan_data
+    was done late; seen from the middle of A's review, A is still running."""
+    with app.app_context():
+        earlier = stats.figures(wib(18, 12, 30))
+        during_a = stats.figures(wib(2, 13))
+    assert (earlier.completed, earlier.published, earlier.running) == (2, 2, 2)  # A B done; C G running
+    assert step(earlier, "publikasi").open == 1 and step(earlier, "publikasi").waiting_hours == 0
+    assert step(earlier, "tentukan_data").on_time == 2 and step(earlier, "tentukan_data").completed == 3
+    assert (during_a.started, during_a.running, during_a.completed) == (1, 1, 0)
+    assert step(during_a, "periksa").open == 1 and step(during_a, "periksa").waiting_hours == 0
+    assert during_a.service_on_time_rate is None and during_a.revision_rate is None
+
+
+def test_lists_of_the_report(app, fixture):
+    with app.app_context():
+        rows = stats.publications_in(Period(2026, 11), NOW)
+        cases = stats.overdue_cases(Period(2026, 11), NOW)
+    assert [r.title for r in rows] == ["Infografis Penduduk November", "Piramida Penduduk Magetan",
+                                       "Imunisasi Dasar Lengkap"]
+    assert [(r.service_hours, r.working_days) for r in rows] == [(8.5, 8.5 / 6), (17, 17 / 6), (45, 7.5)]
+    assert rows[2].opd == "Dinas Kesehatan" and rows[2].dataset == "Cakupan Imunisasi"
+    assert rows[0].published_at == wib(3, 10, 30)
+
+    by_title = {c.title: c for c in cases}
+    # B: only its second design was late; C: the service and its first step; E, G, H: open work past due.
+    assert set(by_title) == {"Piramida Penduduk Magetan", "Imunisasi Dasar Lengkap", "Angka Kelahiran",
+                             "Kunjungan Wisata", "Luas Panen Padi"}
+    b = by_title["Piramida Penduduk Magetan"]
+    assert b.late_hours == 0 and [(s.bpmn_id, s.late_hours) for s in b.late_steps] == [("desain", 0.5)]
+    assert [note for _, note in b.revision_notes] == [REVISION_NOTE]
+    c = by_title["Imunisasi Dasar Lengkap"]
+    assert c.state == "completed" and c.late_hours == 3
+    assert [(s.bpmn_id, s.late_hours) for s in c.late_steps] == [("tentukan_data", 34)]
+    g = by_title["Kunjungan Wisata"]
+    assert g.state == "running" and g.late_hours == 6  # due Wed 25 Nov 10:00 (42 h): 2 + 2 + 2 h to now
+    assert [(s.bpmn_id, s.completed_at, s.late_hours) for s in g.late_steps] == [("tentukan_data", None, 42)]
+    e = by_title["Angka Kelahiran"]
+    assert e.late_hours == 0 and [(s.bpmn_id, s.late_hours) for s in e.late_steps] == [("ambil_data", 13)]
+
+
+def test_the_dashboard_screen_shows_the_figures_to_pengawas_and_admin_only(app, fixture, monkeypatch):
+    import re
+
+    from app.web import dashboard
+    from test_screens import sign_in
+
+    monkeypatch.setattr(dashboard, "utcnow", lambda: NOW)
+    pengawas = sign_in(app, "pengawas1")
+    page = pengawas.get("/dasbor").get_data(as_text=True)
+    assert "Dasbor Pengawasan · November 2026" in page
+    assert 'href="/dasbor"' in page  # the navigation's "Dasbor"
+
+    def card(name):
+        match = re.search(rf'data-figure="{name}".*?class="figure-value[^"]*">([^<]+)<', page, re.S)
+        return match[1].strip()
+
+    assert [card(n) for n in ("running", "completed", "overdue", "on-time", "revision", "published")] == \
+        ["4", "3", "1", "66,7%", "33,3%", "3"]
+    row = re.search(r'data-table="waiting".*?data-step="tentukan_data">(.*?)</tr>', page, re.S)[1]
+    assert re.findall(r">([^<>]+)</td>", row) == ["Redaktur", "2", "2", "28 jam"]
+    row = re.search(r'data-table="duration".*?data-step="ambil_data">(.*?)</tr>', page, re.S)[1]
+    assert re.findall(r">([^<>]+)</td>", row) == ["6 jam", "0,75 jam", "1 jam"]
+    assert '/dasbor/laporan/2026-11.pdf' in page and '/dasbor/laporan/2026-11.xlsx' in page
+    assert 'data-heat="{&#34;tentukan_data&#34;: {&#34;hours&#34;: 28.0' in page
+
+    october = pengawas.get("/dasbor?period=2026-10").get_data(as_text=True)
+    assert "Dasbor Pengawasan · Oktober 2026" in october and "/dasbor/laporan/2026-10.pdf" in october
+    # A month that has not begun, or no month at all, shows the current one.
+    for odd in ("2026-12", "kemarin", "2026-00"):
+        assert "Dasbor Pengawasan · November 2026" in pengawas.get(f"/dasbor?period={odd}").get_data(as_text=True)
+
+    xml = pengawas.get("/dasbor/diagram.bpmn")
+    assert xml.status_code == 200 and b'id="ambil_data"' in xml.data
+    assert sign_in(app, "admin1").get("/dasbor").status_code == 200
+    for name in ("redaktur1", "desain1"):
+        other = sign_in(app, name)
+        assert other.get("/dasbor").status_code == 403
+        assert other.get("/dasbor/diagram.bpmn").status_code == 403
+        assert 'href="/dasbor"' not in other.get("/tugas").get_data(as_text=True)
+    assert app.test_client().get("/dasbor").status_code == 302
