@@ -4,11 +4,6 @@
 (function () {
   var container = document.getElementById('heatmap');
   if (!container) return;
-  if (!window.BpmnJS) {
-    container.textContent = 'Diagram tidak dapat ditampilkan: penampil BPMN tidak termuat.';
-    container.dataset.rendered = 'error';
-    return;
-  }
   var LEVELS = 5; // heat-0 (< 25% of the standard) .. heat-4 (at or past the standard)
 
   function level(entry) {
@@ -17,37 +12,24 @@
   }
 
   var heat = JSON.parse(container.dataset.heat || '{}');
-  var viewer = new window.BpmnJS({ container: container });
-  fetch(container.dataset.src, { credentials: 'same-origin' })
-    .then(function (response) {
-      if (!response.ok) throw new Error('HTTP ' + response.status);
-      return response.text();
-    })
-    .then(function (xml) { return viewer.importXML(xml); })
-    .then(function () {
-      var canvas = viewer.get('canvas');
-      var registry = viewer.get('elementRegistry');
-      canvas.zoom('fit-viewport');
-      registry.filter(function (element) { return element.type === 'bpmn:UserTask'; }).forEach(function (element) {
-        var entry = heat[element.id];
-        var gfx = registry.getGraphics(element);
-        if (!entry) {
-          canvas.addMarker(element.id, 'heat-none');
-          gfx.setAttribute('data-heat-level', 'none');
-          return;
-        }
-        var n = level(entry);
-        canvas.addMarker(element.id, 'heat-' + n);
-        gfx.setAttribute('data-heat-level', String(n));
-        var title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
-        title.textContent = element.businessObject.name + ': ' + entry.open + ' tugas terbuka, rata-rata menunggu ' +
-          String(entry.hours).replace('.', ',') + ' jam layanan';
-        gfx.appendChild(title);
-      });
-      container.dataset.rendered = 'true';
-    })
-    .catch(function (error) {
-      container.textContent = 'Diagram tidak dapat ditampilkan: ' + error.message;
-      container.dataset.rendered = 'error';
+  window.showBpmn(container, function (viewer) {
+    var canvas = viewer.get('canvas');
+    var registry = viewer.get('elementRegistry');
+    registry.filter(function (element) { return element.type === 'bpmn:UserTask'; }).forEach(function (element) {
+      var entry = heat[element.id];
+      var gfx = registry.getGraphics(element);
+      if (!entry) {
+        canvas.addMarker(element.id, 'heat-none');
+        gfx.setAttribute('data-heat-level', 'none');
+        return;
+      }
+      var n = level(entry);
+      canvas.addMarker(element.id, 'heat-' + n);
+      gfx.setAttribute('data-heat-level', String(n));
+      var title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+      title.textContent = element.businessObject.name + ': ' + entry.open + ' tugas terbuka, rata-rata menunggu ' +
+        String(entry.hours).replace('.', ',') + ' jam layanan';
+      gfx.appendChild(title);
     });
+  });
 })();
