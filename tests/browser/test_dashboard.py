@@ -38,6 +38,7 @@ def task_fill(page, bpmn_id):
 
 def test_the_dashboard_draws_its_charts_and_heatmap(browse, fixture):
     page = browse("pengawas1").page
+    page.get_by_role("button", name="Pengawasan").click()
     page.get_by_role("link", name="Dasbor", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Dasbor Pengawasan · November 2026"))
 
