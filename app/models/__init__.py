@@ -3,6 +3,7 @@ from .audit import AuditEvent, AuditHead
 from .calendar import ClosedDay, SpecialPeriod
 from .catalog import Dataset, Opd, StoredFile
 from .notifications import LaneSetting, Notification, TaskNotice
+from .process_admin import ProcessDraft, ProcessMeta
 from .publication import Publication
 from .types import utcnow
 from .users import ROLES, ApiToken, LoginAttempt, User, UserRole
@@ -10,6 +11,6 @@ from .workflow import HumanTask, Instance, ProcessVersion
 
 __all__ = [
     "ROLES", "ApiToken", "AuditEvent", "AuditHead", "ClosedDay", "LaneSetting", "Notification",
-    "SpecialPeriod", "TaskNotice", "Dataset", "HumanTask", "Instance", "LoginAttempt", "Opd",
+    "ProcessDraft", "ProcessMeta", "SpecialPeriod", "TaskNotice", "Dataset", "HumanTask", "Instance", "LoginAttempt", "Opd",
     "ProcessVersion", "Publication", "StoredFile", "User", "UserRole", "utcnow",
 ]
