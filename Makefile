@@ -25,6 +25,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
 	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-js/
+	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
 	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
 	touch $@
 

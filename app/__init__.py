@@ -57,13 +57,16 @@ def _register_blueprints(app: Flask) -> None:
     from .web import audit as audit_web
     from .web import calendar_admin
     from .web import dashboard
+    from .web import modeler
+    from .web import process_admin
+    from .web import sop_document as sop_web
     from .web import notifications as notifications_web
     from .web import workload as workload_web
     from .web import auth, context, formatting, inbox, instances, portal, tasks
 
     app.register_blueprint(api_bp)
     for module in (auth, portal, inbox, tasks, instances, audit_web, calendar_admin,
-                   notifications_web, workload_web, dashboard):
+                   notifications_web, workload_web, dashboard, sop_web, process_admin, modeler):
         app.register_blueprint(module.bp)
     app.register_blueprint(i18n_bp)
     formatting.register(app)

@@ -111,6 +111,37 @@ def deploy(file, notes):
         click.echo(f"{version.process_id} versi {version.version} ({state}, sha256 {version.sha256[:12]})")
 
 
+
+@click.command("migrate-instances")
+@with_appcontext
+@click.argument("process_id")
+@click.option("--to", "to_version", type=int, required=True, help="Versi tujuan.")
+@click.option("--apply", "apply_", is_flag=True, help="Pindahkan yang aman (tanpa ini: uji coba saja).")
+def migrate_instances(process_id, to_version, apply_):
+    """Uji coba (atau dengan --apply: jalankan) pemindahan proses berjalan ke versi lain."""
+    from .services import versions
+
+    try:
+        target, checks = versions.dry_run(process_id, to_version, None)
+    except ServiceError as exc:
+        _fail(exc)
+    if not checks:
+        click.echo(f"Tidak ada proses berjalan pada versi yang lebih lama dari versi {target.version}.")
+    for check in checks:
+        verdict = "BISA dipindahkan" if check.safe else "TIDAK AMAN"
+        click.echo(f"#{check.instance.id} {check.instance.title} (versi {check.from_version}): {verdict}")
+        for reason in check.reasons:
+            click.echo(f"    {reason}")
+    if not apply_:
+        db.session.rollback()
+        click.echo(f"Uji coba: {sum(c.safe for c in checks)} aman, {sum(not c.safe for c in checks)} tidak aman. "
+                   "Tambahkan --apply untuk memindahkan yang aman.")
+        return
+    result = versions.apply(process_id, to_version, None)
+    db.session.commit()
+    click.echo(f"{len(result.moved)} proses dipindahkan ke versi {target.version}; "
+               f"{len(result.refused)} tetap pada versinya.")
+
 def _write_credentials(lines: list[str]) -> Path:
     path = Path(current_app.instance_path) / "demo-credentials.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,6 +205,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(deploy)
+    app.cli.add_command(migrate_instances)
     app.cli.add_command(seed_demo)
     from .worker import worker_command
 

@@ -166,3 +166,16 @@ def options(prop: Mapping[str, Any]) -> list[tuple[Any, str]]:
     values = source.get("enum", [])
     titles = source.get("x-enum-titles") or [str(v) for v in values]
     return list(zip(values, titles))
+
+
+def fields_of(schema: Mapping[str, Any], values: Mapping[str, Any],
+              errors: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The fields of a form as the templates draw them (tasks/_fields.html `field()`): the task
+    page and the form editor's preview use the same list."""
+    return [
+        {"name": name, "prop": prop, "widget": widget(prop), "options": options(prop),
+         "required": name in schema.get("required", []), "value": values.get(name),
+         "error": errors.get(name)}
+        for name, prop in schema.get("properties", {}).items()
+        if isinstance(prop, Mapping)
+    ]

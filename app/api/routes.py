@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..errors import error_response
 from ..extensions import db
 from ..models import Opd, utcnow
-from ..services import datasets, files, login_guard, processes, publications, users, workflow
+from ..services import datasets, files, login_guard, processes, publications, users, versions, workflow
 from ..services.errors import BadRequest, Forbidden
 from . import bp, json_body, page_args, paged
 from . import representations as rep
@@ -58,7 +58,8 @@ def list_processes():
 def deploy_version(process_id: str):
     xml = request.get_data(cache=False)
     version, _ = processes.deploy(xml, current_api_user(), expected_process=process_id,
-                                  notes=request.args.get("notes", "")[:2000])
+                                  notes=request.args.get("notes", "")[:2000],
+                                  forms=versions.forms_for_upload(process_id))
     db.session.commit()
     return jsonify({"id": version.process_id, "name": version.name, **rep.version(version, 0)}), 201
 

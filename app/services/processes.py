@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -51,14 +51,16 @@ def latest(process_id: str) -> ProcessVersion | None:
 
 
 def deploy(xml: bytes, user: User | None, *, expected_process: str | None = None,
-           notes: str = "", only_if_new: bool = False) -> tuple[ProcessVersion, bool]:
+           notes: str = "", only_if_new: bool = False,
+           forms: Mapping[str, dict] | None = None) -> tuple[ProcessVersion, bool]:
     """Validate and store a new version; returns it and whether it is new. With only_if_new,
-    a model and forms that some version already holds are not deployed again."""
+    a model and forms that some version already holds are not deployed again. The forms the
+    model names come from `forms` when given (a version carries them), else from FORMS_DIR."""
     if user is not None and not user.has_role("admin"):
         raise Forbidden("Hanya Admin yang dapat memasang versi proses.")
     if not xml.strip():
         raise Invalid("Berkas BPMN kosong.", {"bpmn": "kosong"})
-    model = validate(xml)
+    model = validate(xml) if forms is None else validate(xml, load_form=forms.get)
     if expected_process is not None and model.process_id != expected_process:
         raise Invalid(f"Berkas berisi proses '{model.process_id}', bukan '{expected_process}'.",
                       {"bpmn": "id proses tidak sesuai"})

@@ -25,6 +25,7 @@ bp = Blueprint("audit", __name__)
 ACTION_WORDS = {
     **ACTIONS,
     "user.create": N_("membuat pengguna"),
+    "process.rollback": N_("memasang kembali versi proses"),
     "user.set_password": N_("mengganti kata sandi pengguna"),
     "user.enable": N_("mengaktifkan pengguna"),
     "user.disable": N_("menonaktifkan pengguna"),

@@ -23,6 +23,10 @@ ACTIONS = {
     "calendar.closed_day.remove": N_("menghapus hari libur"),
     "calendar.special_period.add": N_("menambah periode jam layanan khusus"),
     "calendar.special_period.remove": N_("menghapus periode jam layanan khusus"),
+    "instance.migrate": N_("memindahkan ke versi proses lain"),
+    "process.draft_save": N_("menyimpan draf proses"),
+    "process.draft_discard": N_("membuang draf proses"),
+    "process.meta.update": N_("mengubah metadata SOP"),
 }
 
 

@@ -37,12 +37,7 @@ def _context(task, values: dict[str, Any]) -> dict[str, Any]:
 
 def _render(task, values: dict[str, Any], errors: dict[str, str], status: int = 200):
     schema = workflow.form_of(task)
-    fields = [
-        {"name": name, "prop": prop, "widget": forms.widget(prop), "options": forms.options(prop),
-         "required": name in schema.get("required", []), "value": values.get(name),
-         "error": errors.get(name)}
-        for name, prop in schema.get("properties", {}).items()
-    ]
+    fields = forms.fields_of(schema, values, errors)
     return render_template("tasks/view.html", schema=schema, fields=fields, errors=errors,
                            **_context(task, values)), status
 

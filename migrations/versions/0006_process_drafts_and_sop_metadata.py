@@ -26,6 +26,7 @@ SOP = {
     "nip_pengesah": "19760520 199511 1 001",
     "nama_sop": "Penyebarluasan Data Kabupaten Magetan",
     "judul_sop": "PENYEBARLUASAN DATA",
+    "pelaksana_order": ["Tim Desain", "Redaktur"],
     "instansi": "PEMERINTAH KABUPATEN MAGETAN",
     "unit": "DINAS KOMUNIKASI DAN INFORMATIKA",
     "dasar_hukum": [
