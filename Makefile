@@ -6,6 +6,8 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 VENDOR := app/static/vendor
+# Kemendagri region codes (idn-area-data, npm), read by the app to check region columns.
+REFERENCE := app/reference/idn-area-data
 TRANSLATIONS := app/translations
 
 .PHONY: install run test screenshots clean
@@ -27,6 +29,9 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-js/
 	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
 	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
+	mkdir -p $(REFERENCE)
+	cp node_modules/idn-area-data/data/regencies.csv node_modules/idn-area-data/data/districts.csv \
+	   node_modules/idn-area-data/data/villages.csv node_modules/idn-area-data/data/LICENSE.md $(REFERENCE)/
 	touch $@
 
 # English translations of the screens (Bahasa Indonesia is the source language).
@@ -51,4 +56,4 @@ screenshots: install
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshots
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR)
+	rm -rf $(VENV) node_modules $(VENDOR) $(REFERENCE)

@@ -27,10 +27,11 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
+def error_response(status: int, code: str, message: str, fields: dict | None = None,
+                   extra: dict | None = None):
     if not _is_api():
         return render_template("error.html", status=status, message=message), status
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}, **(extra or {})}})
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -39,7 +40,7 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 def _service_error(exc: ServiceError):
     db.session.rollback()
-    return error_response(exc.status, exc.code, exc.message, exc.fields)
+    return error_response(exc.status, exc.code, exc.message, exc.fields, exc.extra)
 
 
 def _http_error(exc: HTTPException):

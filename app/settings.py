@@ -29,6 +29,13 @@ DEFAULTS: dict[str, Any] = {
     "FORMS_DIR": str(PROJECT_ROOT / "forms"),
     # Rows of a dataset kept for previews.
     "DATASET_PREVIEW_ROWS": 20,
+    # Kemendagri region codes: the idn-area-data CSV files (copied by `make install`) and the
+    # regency whose kecamatan and desa the region columns of templates accept (35.20: Magetan).
+    "REGION_DATA_DIR": str(PROJECT_ROOT / "app" / "reference" / "idn-area-data"),
+    "REGION_REGENCY_CODE": "35.20",
+    # The portal's name and its publisher, in feeds and in the open catalog (DCAT, CKAN).
+    "SITE_NAME": "Satu Data Magetan",
+    "PUBLISHER_NAME": "Dinas Komunikasi dan Informatika Kabupaten Magetan",
     "PER_PAGE": 20,
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
     "PROXY_COUNT": 0,

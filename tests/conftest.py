@@ -17,7 +17,8 @@ from app.services import processes, users
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Children first, so that deleting never breaks a foreign key. The OPDs are seed data.
 TABLES = ["process_draft", "notification", "task_notice", "lane_setting", "closed_day", "special_period", "login_attempt",
-          "audit_event", "publication", "human_task", "instance", "dataset", "stored_file",
+          "audit_event", "publication", "human_task", "instance", "dataset", "data_template",
+          "operator_letter", "stored_file",
           "process_version", "api_token", "user_role", '"user"']
 PASSWORD = "kata-sandi-uji-123"
 
@@ -36,6 +37,28 @@ def database_url(tmp_path_factory):
         engine.dispose()
         return TEST_DATABASE_URL
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+OPD_COLUMNS = "code, name, short_name, address, email, phone, website, active"
+
+
+@pytest.fixture(scope="session")
+def seeded_opds(migrated):
+    """The OPD registry as the migrations seed it; tests that edit it get it back."""
+    engine = create_engine(migrated)
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(text(f"SELECT {OPD_COLUMNS} FROM opd"))]
+    engine.dispose()
+    return rows
+
+
+def restore_opds(seeded: list[dict]) -> None:
+    codes = {row["code"] for row in seeded}
+    for (code,) in db.session.execute(text("SELECT code FROM opd")).all():
+        if code not in codes:
+            db.session.execute(text("DELETE FROM opd WHERE code = :code"), {"code": code})
+    assignments = ", ".join(f"{c} = :{c}" for c in OPD_COLUMNS.split(", ")[1:])
+    db.session.execute(text(f"UPDATE opd SET {assignments} WHERE code = :code"), seeded)
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +81,7 @@ def make_app(database_url, tmp_path, **overrides):
 
 
 @pytest.fixture
-def app_factory(migrated, tmp_path):
+def app_factory(migrated, seeded_opds, tmp_path):
     """Build an app over the test database with extra settings; the database starts empty."""
     made = []
 
@@ -72,6 +95,7 @@ def app_factory(migrated, tmp_path):
         for table in TABLES:
             db.session.execute(text(f"DELETE FROM {table}"))
         db.session.execute(text("UPDATE audit_head SET last_event_id = NULL, last_hash = NULL"))
+        restore_opds(seeded_opds)
         processes.deploy_shipped()
         db.session.commit()
     yield build

@@ -1,14 +1,23 @@
 """Steps of the SOP driven through the API, shared by the tests."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from conftest import SAMPLE_CSV, image_bytes
 
 PROCESS = "penyebarluasan_data"
 
 
-def upload_dataset(api, title="Jumlah Penduduk per Kecamatan", opd="dispendukcapil"):
-    response = api.upload("/datasets", SAMPLE_CSV, "penduduk.csv", title=title, opd=opd, period="2025")
+def upload_dataset(api, title="Jumlah Penduduk per Kecamatan", opd="dispendukcapil", **fields):
+    """A dataset ready for publication: uploaded, handed in and checked (the caller must be an
+    admin or the walidata)."""
+    response = api.upload("/datasets", SAMPLE_CSV, "penduduk.csv", title=title, opd=opd,
+                          **{"period": "2025", **fields})
     assert response.status_code == 201, response.get_json()
+    dataset_id = response.get_json()["id"]
+    for step in ("submit", "approve"):
+        response = api.post(f"/datasets/{dataset_id}/{step}")
+        assert response.status_code == 200, response.get_json()
     return response.get_json()
 
 
@@ -37,3 +46,44 @@ def complete(api, instance_id, bpmn_id, data):
     response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def appoint(app, username, *, valid_from=None, valid_until=None, number="800/123/403.113/2026"):
+    """Give an operator a signed appointment letter (by default in force for a year from today)."""
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.models import OperatorLetter
+    from app.services import files, operators, users
+
+    with app.app_context():
+        operator = users.get_by_username(username)
+        today = operators.today()
+        stored = files.store(PDF, files.PDF, "surat.pdf", None)
+        letter = OperatorLetter(user_id=operator.id, opd_code=operator.opd_code, number=number,
+                                signed_on=valid_from or today, valid_from=valid_from or today,
+                                valid_until=valid_until or today + timedelta(days=365), file_id=stored.id)
+        db.session.add(letter)
+        db.session.commit()
+        return letter.id
+
+
+@contextmanager
+def served(app, name="live-server"):
+    """The app on a free port of 127.0.0.1, in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()

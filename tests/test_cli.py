@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import User
 from conftest import Api
-from helpers import PROCESS, start
+from helpers import PROCESS, appoint, start
 
 PASSWORD = "sandi-rahasia-123"
 SHIPPED = Path(__file__).resolve().parent.parent / "processes" / "penyebarluasan_data.bpmn"
@@ -117,8 +117,11 @@ def test_pengelola_data_needs_an_opd(app, runner, client):
     accepted = create(runner, "pengelola", "pengelola_data", opd="dinkes")
     assert accepted.exit_code == 0, accepted.output
     assert listing(runner)["pengelola"][:2] == ["pengelola_data", "dinkes"]
-    # The OPD is the one they may supply data for.
+    # The OPD is the one they may supply data for, once a letter appoints them.
     api = Api(client, token_of(client, "pengelola"))
+    refused = api.upload("/datasets", b"a,b\n1,2\n", "data.csv", title="Data", opd="dinkes", period="2025")
+    assert refused.status_code == 403 and "surat penunjukan" in refused.get_json()["error"]["message"]
+    appoint(app, "pengelola")
     own = api.upload("/datasets", b"a,b\n1,2\n", "data.csv", title="Data", opd="dinkes", period="2025")
     assert own.status_code == 201, own.get_json()
     other = api.upload("/datasets", b"a,b\n1,2\n", "data.csv", title="Data", opd="bappeda", period="2025")
@@ -244,7 +247,8 @@ def test_deploy_file_with_a_script_task_is_refused(runner, admin, tmp_path):
 
 # seed-demo --------------------------------------------------------------------------------
 
-DEMO = {"admin": "admin", "redaktur": "redaktur", "desain": "desain", "pengawas": "pengawas"}
+DEMO = {"admin": "admin", "redaktur": "redaktur", "desain": "desain", "pengawas": "pengawas",
+        "walidata": "walidata", "operator": "pengelola_data"}
 
 
 def _snapshot(directory: Path) -> dict[str, tuple[int, int]]:
@@ -287,8 +291,13 @@ def test_seed_demo(app_factory, tmp_path, monkeypatch):
     catalog = admin.get("/datasets").get_json()
     assert catalog["total"] == 1
     sample = catalog["items"][0]
-    assert sample["is_sample"] is True
-    assert sample["row_count"] > 0 and sample["columns"]
+    assert sample["is_sample"] is True and sample["status"] == "ready" and sample["template_id"]
+    assert sample["row_count"] == 18 and sample["columns"][0] == "kode_kecamatan"
+    # The demo operator may hand in data: a (sample) letter appoints them.
+    operator = Api(client, token_of(client, "operator", saved["operator"]))
+    response = operator.upload("/datasets", b"a,b\n1,2\n", "data.csv", title="Uji", opd="dispendukcapil",
+                               period="2025")
+    assert response.status_code == 201, response.get_json()
 
     content = credentials.read_text()
     again = invoke(runner, ["seed-demo"])
@@ -298,7 +307,7 @@ def test_seed_demo(app_factory, tmp_path, monkeypatch):
     assert not [line for line in again.output.splitlines()
                 if len(line.split()) == 2 and line.split()[0] in DEMO], again.output
     assert user_count(app) == len(DEMO)
-    assert admin.get("/datasets").get_json()["total"] == 1
+    assert admin.get("/datasets").get_json()["total"] == 2
     assert credentials.read_text() == content
     for username, password in saved.items():
         assert login(client, username, password).status_code == 200

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import SAMPLE_CSV, Api, image_bytes
+from helpers import appoint
 
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
                b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
@@ -261,12 +262,14 @@ def test_role_desain_may_not_upload_data(app, make_user):
 
 def test_pengelola_data_uploads_only_for_own_opd(app, make_user):
     pengelola = make_user("pengelola1", "pengelola_data", opd="dinkes")
+    appoint(app, "pengelola1")
+    files_before = stored_files(app)  # the letter's PDF
     own = pengelola.upload("/datasets", SAMPLE_CSV, "data.csv", title="Data Dinkes", opd="dinkes",
                            period="2025")
     assert own.status_code == 201, own.get_json()
     assert own.get_json()["opd"]["code"] == "dinkes"
     files_after_own = stored_files(app)
-    assert len(files_after_own) == 1
+    assert len(files_after_own) == len(files_before) + 1
 
     other = pengelola.upload("/datasets", "a,b\n1,2\n".encode(), "lain.csv", title="Data Bappeda",
                              opd="bappeda", period="2025")

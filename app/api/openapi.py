@@ -5,6 +5,8 @@ from typing import Any
 
 from flask import jsonify
 
+from ..services.data_templates import COLUMNS_SCHEMA
+from ..services.datasets import STATUSES
 from . import bp
 
 
@@ -35,6 +37,9 @@ PAGING = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum
           {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
 SECURED = [{"bearer": []}]
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}
+DATASET_ID = {"name": "dataset_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+DATASET_STATUS = {"type": "string", "enum": list(STATUSES),
+                  "description": "draft → submitted (to the walidata) → ready, or returned with a reason"}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 TIME = {"type": "string", "format": "date-time"}
 TIMELINESS = {"type": "string", "enum": ["on_time", "near_due", "overdue"],
@@ -76,9 +81,19 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"},
         "opd": _ref("Opd"), "period": {"type": "string"}, "unit": {"type": "string"},
         "source": {"type": "string"}, "license": {"type": "string"},
+        "uuid": {"type": "string", "format": "uuid", "description": "the id in the open catalog (CKAN, DCAT)"},
+        "topic": {"type": "string"}, "template_id": {"type": ["integer", "null"]},
+        "year": {"type": ["integer", "null"]}, "frequency": {"type": "string"},
+        "concept": {"type": "string"}, "method": {"type": "string"}, "contact": {"type": "string"},
+        "release_date": {"type": ["string", "null"], "format": "date"},
+        "status": DATASET_STATUS, "return_reason": {"type": "string"},
         "columns": {"type": "array", "items": {"type": "string"}}, "row_count": {"type": "integer"},
         "preview": {"type": "array", "items": {"type": "array"}}, "is_sample": {"type": "boolean"},
         "created_at": TIME, "url": {"type": "string"}}},
+    "Template": {"type": "object", "required": ["id", "opd", "topic", "title", "columns"], "properties": {
+        "id": {"type": "integer"}, "opd": {"type": "string"}, "topic": {"type": "string"},
+        "title": {"type": "string"}, "description": {"type": "string"}, "active": {"type": "boolean"},
+        "columns": COLUMNS_SCHEMA}},
     "Publication": {"type": "object", "required": ["id", "title", "caption", "image_url", "dataset"],
                     "properties": {
         "id": {"type": "integer"}, "title": {"type": "string"}, "caption": {"type": "string"},
@@ -135,15 +150,48 @@ PATHS: dict[str, Any] = {
     "/opds": {"get": _op("The regional agencies (OPD)", {"200": _json({"type": "object", "properties": {
         "items": {"type": "array", "items": _ref("Opd")}}})})},
     "/datasets": {
-        "get": _op("The catalog of data terolah", {"200": _json(_page("Dataset")), **_errors(400)},
-                   parameters=PAGING),
-        "post": _op("Store sectoral data (CSV or XLSX)", {"201": _json(_ref("Dataset"), "Stored"),
-                                                          **_errors(400, 403, 413, 422)},
+        "get": _op("The catalog of data terolah, every state", {"200": _json(_page("Dataset")), **_errors(400)},
+                   parameters=[{"name": "status", "in": "query", "schema": DATASET_STATUS},
+                               {"name": "opd", "in": "query", "schema": {"type": "string"}}, *PAGING]),
+        "post": _op("Store sectoral data (CSV or XLSX) as a draft; with `template`, the file is checked "
+                    "against it and a misfit answers 422 with `findings` (row, column, reason)",
+                    {"201": _json(_ref("Dataset"), "Stored"), **_errors(400, 403, 413, 422)},
                     requestBody=_multipart({
                         "file": MULTIPART_FILE, "title": {"type": "string"}, "opd": {"type": "string"},
-                        "period": {"type": "string"}, "description": {"type": "string"},
+                        "period": {"type": "string", "description": "2025, 2025-S1 or 2025-03"},
+                        "template": {"type": "integer"}, "topic": {"type": "string"},
+                        "description": {"type": "string"}, "frequency": {"type": "string"},
                         "unit": {"type": "string"}, "source": {"type": "string"},
-                        "license": {"type": "string"}}, ["file", "title", "opd", "period"]))},
+                        "concept": {"type": "string"}, "method": {"type": "string"},
+                        "contact": {"type": "string"}, "license": {"type": "string"},
+                        "release_date": {"type": "string", "format": "date"}},
+                        ["file", "title", "opd", "period"]))},
+    "/datasets/{dataset_id}": {"get": _op("One dataset", {"200": _json(_ref("Dataset")), **_errors(404)},
+                                          parameters=[DATASET_ID])},
+    "/datasets/{dataset_id}/submit": {"post": _op(
+        "Hand a draft or returned dataset to the walidata (the OPD's operator with a valid letter)",
+        {"200": _json(_ref("Dataset")), **_errors(403, 404, 409)}, parameters=[DATASET_ID])},
+    "/datasets/{dataset_id}/approve": {"post": _op(
+        "Checked by the walidata: ready to publish", {"200": _json(_ref("Dataset")), **_errors(403, 404, 409)},
+        parameters=[DATASET_ID])},
+    "/datasets/{dataset_id}/return": {"post": _op(
+        "Returned by the walidata with a reason", {"200": _json(_ref("Dataset")), **_errors(400, 403, 404, 409, 422)},
+        parameters=[DATASET_ID], requestBody=_body({"type": "object", "required": ["reason"], "properties": {
+            "reason": {"type": "string"}}}))},
+    "/templates": {
+        "get": _op("Data templates", {"200": _json({"type": "object", "properties": {
+            "items": {"type": "array", "items": _ref("Template")}}})},
+            parameters=[{"name": "opd", "in": "query", "schema": {"type": "string"}}]),
+        "post": _op("Create a data template (admin, walidata)", {"201": _json(_ref("Template"), "Created"),
+                                                                  **_errors(400, 403, 422)},
+                    requestBody=_body({"type": "object", "required": ["opd", "topic", "title", "columns"],
+                                       "properties": {"opd": {"type": "string"}, "topic": {"type": "string"},
+                                                      "title": {"type": "string"},
+                                                      "description": {"type": "string"},
+                                                      "columns": COLUMNS_SCHEMA}}))},
+    "/templates/{template_id}": {"get": _op("One data template", {"200": _json(_ref("Template")), **_errors(404)},
+                                            parameters=[{"name": "template_id", "in": "path", "required": True,
+                                                         "schema": {"type": "integer"}}])},
     "/files": {"post": _op("Store an upload (PNG, JPEG, WebP, PDF) for a task form", {
         "201": _json({"type": "object", "required": ["id"], "properties": {
             "id": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"}}}),

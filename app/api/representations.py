@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from ..models import AuditEvent, Dataset, HumanTask, Instance, Opd, ProcessVersion, Publication, utcnow
+from ..models import AuditEvent, DataTemplate, Dataset, HumanTask, Instance, Opd, ProcessVersion, Publication, utcnow
 from ..services.workflow import timeliness
 
 
@@ -64,12 +64,21 @@ def opd(o: Opd) -> dict[str, Any]:
 
 def dataset(d: Dataset) -> dict[str, Any]:
     return {
-        "id": d.id, "title": d.title, "description": d.description, "opd": opd(d.opd),
-        "period": d.period, "unit": d.unit, "source": d.source, "license": d.license,
+        "id": d.id, "uuid": d.uuid, "title": d.title, "description": d.description, "opd": opd(d.opd),
+        "topic": d.topic, "template_id": d.template_id, "period": d.period, "year": d.year,
+        "frequency": d.frequency, "unit": d.unit, "source": d.source, "concept": d.concept,
+        "method": d.method, "contact": d.contact, "license": d.license,
+        "release_date": d.release_date.isoformat() if d.release_date else None,
+        "status": d.status, "return_reason": d.return_reason,
         "columns": d.columns, "row_count": d.row_count, "preview": d.preview,
         "is_sample": d.is_sample, "created_at": iso(d.created_at),
         "url": url_for("portal.dataset", dataset_id=d.id, _external=True),
     }
+
+
+def template(t: DataTemplate) -> dict[str, Any]:
+    return {"id": t.id, "opd": t.opd_code, "topic": t.topic, "title": t.title,
+            "description": t.description, "columns": t.columns, "active": t.active}
 
 
 def version(v: ProcessVersion, running: int) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..errors import error_response
 from ..extensions import db
 from ..models import Opd, utcnow
-from ..services import datasets, files, login_guard, processes, publications, users, versions, workflow
+from ..services import data_templates, datasets, files, login_guard, processes, publications, users, versions, workflow
 from ..services.errors import BadRequest, Forbidden
 from . import bp, json_body, page_args, paged
 from . import representations as rep
@@ -91,8 +91,62 @@ def create_dataset():
 @token_required
 def list_datasets():
     page, per_page = page_args(_per_page())
-    rows, total = datasets.page(page, per_page)
+    status = request.args.get("status", "")
+    if status and status not in datasets.STATUSES:
+        raise BadRequest(f"status harus salah satu dari: {', '.join(datasets.STATUSES)}.")
+    rows, total = datasets.page(page, per_page, status=status, opd=request.args.get("opd", ""))
     return paged([rep.dataset(d) for d in rows], total, page, per_page)
+
+
+@bp.get("/datasets/<int:dataset_id>")
+@token_required
+def get_dataset(dataset_id: int):
+    return jsonify(rep.dataset(datasets.get(dataset_id)))
+
+
+def _dataset_step(change, dataset_id: int, *args):
+    dataset = change(dataset_id, *args, current_api_user())
+    db.session.commit()
+    return jsonify(rep.dataset(dataset))
+
+
+@bp.post("/datasets/<int:dataset_id>/submit")
+@token_required
+def submit_dataset(dataset_id: int):
+    return _dataset_step(datasets.submit, dataset_id)
+
+
+@bp.post("/datasets/<int:dataset_id>/approve")
+@token_required
+def approve_dataset(dataset_id: int):
+    return _dataset_step(datasets.approve, dataset_id)
+
+
+@bp.post("/datasets/<int:dataset_id>/return")
+@token_required
+def return_dataset(dataset_id: int):
+    return _dataset_step(datasets.send_back, dataset_id, str(json_body().get("reason", "")))
+
+
+@bp.get("/templates")
+@token_required
+def list_templates():
+    return jsonify({"items": [rep.template(t) for t in data_templates.listing(request.args.get("opd"))]})
+
+
+@bp.get("/templates/<int:template_id>")
+@token_required
+def get_template(template_id: int):
+    return jsonify(rep.template(data_templates.get(template_id)))
+
+
+@bp.post("/templates")
+@token_required
+def create_template():
+    body = json_body()
+    template = data_templates.create(body, body.get("columns"), current_api_user())
+    db.session.commit()
+    return jsonify(rep.template(template)), 201
 
 
 @bp.post("/files")

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models. Views commit; models do not."""
 from .audit import AuditEvent, AuditHead
 from .calendar import ClosedDay, SpecialPeriod
-from .catalog import Dataset, Opd, StoredFile
+from .catalog import DataTemplate, Dataset, Opd, OperatorLetter, StoredFile
 from .notifications import LaneSetting, Notification, TaskNotice
 from .process_admin import ProcessDraft, ProcessMeta
 from .publication import Publication
@@ -11,6 +11,7 @@ from .workflow import HumanTask, Instance, ProcessVersion
 
 __all__ = [
     "ROLES", "ApiToken", "AuditEvent", "AuditHead", "ClosedDay", "LaneSetting", "Notification",
-    "ProcessDraft", "ProcessMeta", "SpecialPeriod", "TaskNotice", "Dataset", "HumanTask", "Instance", "LoginAttempt", "Opd",
+    "ProcessDraft", "ProcessMeta", "SpecialPeriod", "TaskNotice", "DataTemplate", "Dataset",
+    "OperatorLetter", "HumanTask", "Instance", "LoginAttempt", "Opd",
     "ProcessVersion", "Publication", "StoredFile", "User", "UserRole", "utcnow",
 ]

@@ -17,6 +17,8 @@ ROLES = {  # names are marked for translation and translated where shown
     "desain": N_("Tim Desain"),
     "pengawas": N_("Pengawas"),
     "pengelola_data": N_("Pengelola Data OPD"),
+    # Diskominfo's data steward (Perpres 39/2019): checks the OPDs' data before it is used.
+    "walidata": N_("Walidata"),
 }
 
 

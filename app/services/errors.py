@@ -10,6 +10,8 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        # Further members of the API's error object, e.g. the findings of a refused upload.
+        self.extra: dict = {}
 
 
 class BadRequest(ServiceError):

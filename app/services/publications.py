@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, or_, select
 
 from ..extensions import db
 from ..models import Dataset, Instance, Opd, Publication, StoredFile, User
-from . import audit, webhook
+from . import audit, datasets, webhook
 from .errors import Conflict, NotFound
 from .paging import page_of
 
@@ -118,15 +118,11 @@ def design_files(rows: list[Publication]) -> dict[str, StoredFile]:
     return {f.id: f for f in db.session.scalars(select(StoredFile).where(StoredFile.id.in_(ids)))}
 
 
-def is_published(dataset_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(Publication.dataset_id == dataset_id))))
-
-
-def public_dataset(dataset_id: int, *, staff: bool = False) -> Dataset:
-    """A dataset the caller may see on the portal: the public sees data once a publication
-    was made from it (the Redaktur chose and approved it); signed-in staff see the whole catalog."""
+def public_dataset(dataset_id: int, viewer=None) -> Dataset:
+    """A dataset the viewer may see on the portal: everyone sees data the walidata checked; a
+    recap before the check only those who prepare, check or supervise it."""
     row = db.session.get(Dataset, dataset_id)
-    if row is None or not (staff or is_published(dataset_id)):
+    if row is None or not (row.status == "ready" or datasets.may_see_unchecked(row, viewer)):
         raise NotFound("Data tidak ditemukan.")
     return row
 
