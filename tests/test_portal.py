@@ -205,15 +205,21 @@ def test_dataset_page_download_and_its_publications(client, anonymous, make_user
     assert client.get("/data/999999/unduh").status_code == 404
 
 
-def test_unpublished_data_is_not_public(client, make_user):
+def test_unchecked_data_is_not_public(client, make_user):
     team = Team(make_user)
-    dataset = team.dataset("Belum terbit")
+    response = team.admin.upload("/datasets", SAMPLE_CSV, "penduduk.csv", title="Belum diperiksa",
+                                 opd="dispendukcapil", period="2025")
+    dataset = response.get_json()
+    assert dataset["status"] == "draft"
     assert client.get(f"/data/{dataset['id']}").status_code == 404
     assert client.get(f"/data/{dataset['id']}/unduh").status_code == 404
-    # Signed-in staff see the whole catalog, with a note that the public does not yet.
+    # Before the check only those who prepare, check or supervise it see it; not the redaktur.
     assert client.post("/masuk", data={"username": "redaktur1", "password": PASSWORD}).status_code == 302
+    assert client.get(f"/data/{dataset['id']}").status_code == 404
+    client.post("/keluar")
+    assert client.post("/masuk", data={"username": "admin1", "password": PASSWORD}).status_code == 302
     page = client.get(f"/data/{dataset['id']}")
-    assert page.status_code == 200 and "belum dipublikasikan" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Belum diperiksa" in page.get_data(as_text=True)
     download = client.get(f"/data/{dataset['id']}/unduh")
     assert download.data == SAMPLE_CSV and "private" in download.headers["Cache-Control"]
 

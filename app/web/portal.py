@@ -10,15 +10,15 @@ from flask_login import current_user
 from lxml import etree
 
 from ..models import utcnow
-from ..services import files, publications
-from ..services.datasets import XLSX_TYPE
+from ..services import catalog, files, publications
+from ..services.datasets import FREQUENCIES, STATUSES, XLSX_TYPE
+from ..services.errors import NotFound
+from .catalog import chart_choice
 
 bp = Blueprint("portal", __name__)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 20
-SITE_NAME = "Satu Data Magetan"
-PUBLISHER = "Dinas Komunikasi dan Informatika Kabupaten Magetan"
 
 
 def _page_args() -> tuple[int, int]:
@@ -64,32 +64,66 @@ def publication(publication_id: int):
 
 @bp.get("/data/<int:dataset_id>")
 def dataset(dataset_id: int):
-    row = publications.public_dataset(dataset_id, staff=current_user.is_authenticated)
+    row = publications.public_dataset(dataset_id, current_user)
     page, per_page = _page_args()
     rows, total = publications.page(page, per_page, dataset_id=row.id)
+    table = catalog.full_table(row)
+    chart, chosen, errors = chart_choice(table)
     return render_template("portal/dataset.html", dataset=row, publications=rows, page=page,
-                           pages=_pages(total, per_page), total=total)
+                           pages=_pages(total, per_page), total=total, table=table, chart=chart,
+                           chosen=chosen, errors=errors, exports=EXPORTS, frequencies=FREQUENCIES,
+                           statuses=STATUSES), 422 if errors else 200
+
+
+def file_stem(title: str, period: str) -> str:
+    """An ASCII name made of the dataset's title and period, e.g. ``jumlah-penduduk-2025``."""
+    ascii_text = unicodedata.normalize("NFKD", f"{title} {period}").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-") or "data"
 
 
 def download_name(title: str, period: str, content_type: str) -> str:
-    """An ASCII file name made of the dataset's title and period, e.g. ``jumlah-penduduk-2025.csv``."""
-    ascii_text = unicodedata.normalize("NFKD", f"{title} {period}").encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-") or "data"
-    return stem + (".xlsx" if content_type == XLSX_TYPE else ".csv")
+    """The original file's name, e.g. ``jumlah-penduduk-2025.csv``."""
+    return file_stem(title, period) + (".xlsx" if content_type == XLSX_TYPE else ".csv")
+
+
+def _private_download(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = False  # staff may fetch unpublished data: no shared caches
+    response.cache_control.private = True
+    return response
 
 
 @bp.get("/data/<int:dataset_id>/unduh")
 def dataset_download(dataset_id: int):
     """The original file of the dataset, as uploaded."""
-    row = publications.public_dataset(dataset_id, staff=current_user.is_authenticated)
+    row = publications.public_dataset(dataset_id, current_user)
     stored = row.file
-    response = send_file(files.path_of(stored.sha256), mimetype=stored.content_type, as_attachment=True,
-                         download_name=download_name(row.title, row.period, stored.content_type),
-                         etag=stored.sha256, max_age=3600)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.public = False  # staff may fetch unpublished data: no shared caches
-    response.cache_control.private = True
-    return response
+    return _private_download(send_file(
+        files.path_of(stored.sha256), mimetype=stored.content_type, as_attachment=True,
+        download_name=download_name(row.title, row.period, stored.content_type), etag=stored.sha256, max_age=3600))
+
+
+# The whole table in open formats, converted from the stored original.
+EXPORTS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE, "json": "application/json"}
+
+
+@bp.get("/data/<int:dataset_id>/unduh.<fmt>")
+def dataset_export(dataset_id: int, fmt: str):
+    """The whole table as CSV (UTF-8), XLSX or JSON (metadata, columns, rows with typed values)."""
+    if fmt not in EXPORTS:
+        raise NotFound("Format unduhan tidak dikenal; pilih CSV, XLSX atau JSON.")
+    row = publications.public_dataset(dataset_id, current_user)
+    table = catalog.full_table(row)
+    if fmt == "csv":
+        body = catalog.as_csv(table)
+    elif fmt == "xlsx":
+        body = catalog.as_xlsx(table, row)
+    else:
+        body = catalog.as_json(table, row, url=url_for("portal.dataset", dataset_id=row.id, _external=True))
+    response = Response(body, content_type=EXPORTS[fmt])
+    response.headers["Content-Disposition"] = f"attachment; filename={file_stem(row.title, row.period)}.{fmt}"
+    response.cache_control.max_age = 300
+    return _private_download(response)
 
 
 @bp.get("/media/<file_id>")
@@ -118,13 +152,13 @@ def atom_feed(rows) -> bytes:
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", "id")
     home = url_for("portal.index", _external=True)
     add(feed, "id", home)
-    add(feed, "title", f"{SITE_NAME}: Publikasi Data")
+    add(feed, "title", f"{current_app.config['SITE_NAME']}: Publikasi Data")
     add(feed, "subtitle", "Publikasi data sektoral Kabupaten Magetan")
     add(feed, "updated", _atom_time(rows[0].published_at if rows else utcnow()))
     add(feed, "link", rel="self", type="application/atom+xml", href=url_for("portal.feed", _external=True))
     add(feed, "link", rel="alternate", type="text/html", href=home)
     author = add(feed, "author")
-    add(author, "name", PUBLISHER)
+    add(author, "name", current_app.config["PUBLISHER_NAME"])
     add(author, "uri", home)
     add(feed, "generator", "Penyebarluasan Data")
     designs = publications.design_files(rows)
