@@ -426,7 +426,7 @@ def test_every_form_needs_its_csrf_token(app_factory, make_user):
 
 # Login before every staff page --------------------------------------------------------------
 
-PUBLIC = ("portal.", "api.", "i18n.", "static", "auth.login")
+PUBLIC = ("portal.", "catalog.", "ckan.", "dcat.", "api.", "i18n.", "static", "auth.login")
 
 
 def _example_url(app, rule):

@@ -27,7 +27,7 @@ def _require(*roles: str) -> None:
 
 
 def _datasets(search: str):
-    query = select(Dataset).join(Opd).order_by(Dataset.title, Dataset.id)
+    query = select(Dataset).join(Opd).where(Dataset.status == "ready").order_by(Dataset.title, Dataset.id)
     if search.strip():
         term = search.strip().lower()
         query = query.where(or_(func.lower(Dataset.title).contains(term, autoescape=True),
@@ -47,8 +47,9 @@ def new():
     errors: dict[str, str] = {}
     if request.method == "POST" and request.form.get("action") == "start":
         errors = workflow.check_start(PROCESS, title)[2]
-        if chosen is None or db.session.get(Dataset, chosen) is None:
-            errors["dataset_id"] = "pilih data terolah dari katalog"
+        dataset = db.session.get(Dataset, chosen) if chosen is not None else None
+        if dataset is None or dataset.status != "ready":
+            errors["dataset_id"] = "pilih data terolah yang sudah diperiksa walidata"
         if not errors:
             instance = workflow.start(PROCESS, title, current_user)
             first = workflow.next_task_for(instance, current_user)
