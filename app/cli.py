@@ -24,6 +24,7 @@ DEMO_USERS = [  # username, role, name, OPD
     ("pengawas", "pengawas", "Tim Data dan Statistik", None),
     ("walidata", "walidata", "Walidata Diskominfo", None),
     ("operator", "pengelola_data", "Operator Data Dispendukcapil", "dispendukcapil"),
+    ("pengaduan", "petugas_pengaduan", "Petugas Pengaduan Bidang Statistik dan Persandian", None),
 ]
 SAMPLE_TEMPLATE = {
     "opd": "dispendukcapil", "topic": "Kependudukan", "title": "Jumlah Penduduk per Kecamatan",

@@ -2,7 +2,7 @@
 a page in Bahasa Indonesia. Every refusal rolls back what the request had changed."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -40,7 +40,12 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 def _service_error(exc: ServiceError):
     db.session.rollback()
-    return error_response(exc.status, exc.code, exc.message, exc.fields, exc.extra)
+    response = error_response(exc.status, exc.code, exc.message, exc.fields, exc.extra)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response = make_response(response)
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _http_error(exc: HTTPException):

@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     # regency whose kecamatan and desa the region columns of templates accept (35.20: Magetan).
     "REGION_DATA_DIR": str(PROJECT_ROOT / "app" / "reference" / "idn-area-data"),
     "REGION_REGENCY_CODE": "35.20",
+    # Complaints from the public: at most this many per sender address per hour; a form sent
+    # sooner than COMPLAINT_MIN_SECONDS after it was opened is taken for a robot.
+    "COMPLAINT_MAX_PER_HOUR": 5,
+    "COMPLAINT_MIN_SECONDS": 3,
     # The portal's name and its publisher, in feeds and in the open catalog (DCAT, CKAN).
     "SITE_NAME": "Satu Data Magetan",
     "PUBLISHER_NAME": "Dinas Komunikasi dan Informatika Kabupaten Magetan",

@@ -17,7 +17,7 @@ from app.services import processes, users
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Children first, so that deleting never breaks a foreign key. The OPDs are seed data.
 TABLES = ["process_draft", "notification", "task_notice", "lane_setting", "closed_day", "special_period", "login_attempt",
-          "audit_event", "publication", "human_task", "instance", "dataset", "data_template",
+          "audit_event", "complaint", "publication", "human_task", "instance", "dataset", "data_template",
           "operator_letter", "stored_file",
           "process_version", "api_token", "user_role", '"user"']
 PASSWORD = "kata-sandi-uji-123"

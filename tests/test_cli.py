@@ -248,7 +248,7 @@ def test_deploy_file_with_a_script_task_is_refused(runner, admin, tmp_path):
 # seed-demo --------------------------------------------------------------------------------
 
 DEMO = {"admin": "admin", "redaktur": "redaktur", "desain": "desain", "pengawas": "pengawas",
-        "walidata": "walidata", "operator": "pengelola_data"}
+        "walidata": "walidata", "operator": "pengelola_data", "pengaduan": "petugas_pengaduan"}
 
 
 def _snapshot(directory: Path) -> dict[str, tuple[int, int]]:

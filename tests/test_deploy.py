@@ -43,8 +43,12 @@ def deploy(api, xml: str, process=PROCESS):
                            content_type="application/xml", headers={"Authorization": f"Bearer {api.token}"})
 
 
+def listed(api, process=PROCESS):
+    return next(p for p in api.get("/processes").get_json()["items"] if p["id"] == process)
+
+
 def versions(api):
-    return [v["version"] for v in api.get("/processes").get_json()["items"][0]["versions"]]
+    return [v["version"] for v in listed(api)["versions"]]
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
@@ -94,9 +98,9 @@ def test_new_version_leaves_running_instances_on_theirs(make_user):
     assert state["process_version"] == 1
     assert [t["bpmn_id"] for t in state["tasks"]] == ["tentukan_data", "ambil_data"]
     # The version record is what ran: its XML is stored, its hash listed.
-    listed = admin.get("/processes").get_json()["items"][0]["versions"]
-    assert listed[0]["running_instances"] == 1 and listed[1]["running_instances"] == 1
-    assert listed[0]["sha256"] != listed[1]["sha256"]
+    shown = listed(admin)["versions"]
+    assert shown[0]["running_instances"] == 1 and shown[1]["running_instances"] == 1
+    assert shown[0]["sha256"] != shown[1]["sha256"]
 
 
 def test_restart_does_not_put_the_shipped_model_back_over_a_newer_one(app, make_user):

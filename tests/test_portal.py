@@ -23,14 +23,18 @@ class Team:
     def publish(self, title, caption, dataset=None, tagar=None, links=None):
         dataset = dataset or self.dataset()
         instance = start(self.redaktur, title)
-        complete(self.redaktur, instance["id"], "tentukan_data", {"dataset_id": dataset["id"]})
-        complete(self.desain, instance["id"], "ambil_data", {"data_terpilih": "semua"})
-        complete(self.desain, instance["id"], "desain", {"desain": upload_design(self.desain)})
+        return self.run(instance["id"], dataset["id"], caption, tagar=tagar, links=links)
+
+    def run(self, instance_id, dataset_id, caption, tagar=None, links=None):
+        """Every step of a started run, approved at the first review; returns the instance."""
+        complete(self.redaktur, instance_id, "tentukan_data", {"dataset_id": dataset_id})
+        complete(self.desain, instance_id, "ambil_data", {"data_terpilih": "semua"})
+        complete(self.desain, instance_id, "desain", {"desain": upload_design(self.desain)})
         caption_data = {"caption": caption, **({"tagar": tagar} if tagar is not None else {})}
-        complete(self.desain, instance["id"], "caption", caption_data)
-        complete(self.redaktur, instance["id"], "periksa", {"keputusan": "disetujui"})
+        complete(self.desain, instance_id, "caption", caption_data)
+        complete(self.redaktur, instance_id, "periksa", {"keputusan": "disetujui"})
         final = {"kanal": ["website"], **({"tautan": links} if links else {})}
-        return complete(self.desain, instance["id"], "publikasi", final)
+        return complete(self.desain, instance_id, "publikasi", final)
 
 
 def publish(make_user, title, caption):

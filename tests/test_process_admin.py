@@ -42,8 +42,9 @@ def admin(app, make_user):
 
 
 def version_count(app) -> int:
+    """Versions of the publication process (the complaint process is deployed beside it)."""
     with app.app_context():
-        return db.session.scalar(select(func.count(ProcessVersion.id)))
+        return db.session.scalar(select(func.count(ProcessVersion.id)).where(ProcessVersion.process_id == PROCESS))
 
 
 def upload(browser, xml: str, notes="", filename="model.bpmn"):
@@ -78,7 +79,8 @@ def test_the_versions_list_says_who_when_hash_notes_and_running_work(app, admin,
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
     assert "Versi 2 dipasang" in page
     with app.app_context():
-        v1, v2 = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.version)).all()
+        v1, v2 = db.session.scalars(select(ProcessVersion).where(ProcessVersion.process_id == PROCESS)
+                                    .order_by(ProcessVersion.version)).all()
         hashes = v1.sha256[:12], v2.sha256[:12]
     rows = {int(m.group(1)): m.group(2) for m in re.finditer(r'<tr data-version="(\d+)"[^>]*>(.*?)</tr>', page, re.S)}
     assert sorted(rows) == [1, 2]
@@ -233,8 +235,7 @@ def test_forms_with_csrf_when_csrf_is_on(app_factory, make_user):
     response = browser.post(f"/admin/proses/{PROCESS}/unggah", content_type="multipart/form-data",
                             data={"file": (io.BytesIO(RENAMED.encode()), "m.bpmn")})
     assert response.status_code == 400  # no token: refused
-    with app.app_context():
-        assert db.session.scalar(select(func.count(ProcessVersion.id))) == 1
+    assert version_count(app) == 1
 
 
 def test_uploading_the_newest_model_again_changes_nothing(app, admin):

@@ -85,5 +85,6 @@ def test_instance_carries_due_times(make_user):
 def test_process_listing(make_user):
     api = make_user("pengawas1", "pengawas")
     body = api.get("/processes").get_json()
-    assert [p["id"] for p in body["items"]] == [PROCESS]
-    assert body["items"][0]["versions"][0]["version"] == 1
+    # Both shipped processes, each deployed once.
+    assert [p["id"] for p in body["items"]] == ["penanganan_pengaduan", PROCESS]
+    assert [p["versions"][0]["version"] for p in body["items"]] == [1, 1]

@@ -126,8 +126,12 @@ def test_the_overview_counts_open_tasks_by_state_at_a_moment(app, team):
     open_tasks_at_three_moments(app, team)
     wednesday_9 = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # Rabu 09.00 WIB
     with app.app_context():
-        lanes = {lane.name: lane for lane in workload.overview(wednesday_9)}
+        every = workload.overview(wednesday_9)
+        lanes = {lane.name: lane for lane in every if lane.process_id == "penyebarluasan_data"}
     assert list(lanes) == ["Redaktur", "Tim Desain"]
+    # The complaint process's lanes are listed too, idle here.
+    assert [(l.name, l.total) for l in every if l.process_id == "penanganan_pengaduan"] == [
+        ("Petugas Pengaduan", 0), ("Redaktur", 0)]
     assert counts(lanes["Redaktur"]) == {
         "redaktur1": {"on_time": 1, "near_due": 1, "overdue": 0},
         # Disabled, but still holding a task: shown, so that it can be handed on.
@@ -140,7 +144,8 @@ def test_the_overview_counts_open_tasks_by_state_at_a_moment(app, team):
 
     # Rabu 13.01 WIB: the Tuesday tasks are both past due.
     with app.app_context():
-        later = {lane.name: lane for lane in workload.overview(datetime(2026, 11, 25, 6, 1, tzinfo=timezone.utc))}
+        later = {lane.name: lane for lane in workload.overview(datetime(2026, 11, 25, 6, 1, tzinfo=timezone.utc))
+                 if lane.process_id == "penyebarluasan_data"}
     assert counts(later["Redaktur"])["redaktur1"] == {"on_time": 0, "near_due": 0, "overdue": 2}
 
 
@@ -153,7 +158,8 @@ def test_the_screen_for_the_redaktur_pengawas_and_admin_with_links_to_the_tasks(
     page = html(sign_in(app, "pengawas1").get("/beban-kerja"))
     assert 'href="/beban-kerja"' in page  # in the navigation
     assert 'name="auto_assign"' not in page and 'data-auto-assign="false"' in page
-    redaktur_lane = re.search(r'<section class="card mb-4" data-lane="Redaktur".*?</section>', page, re.S)[0]
+    redaktur_lane = re.search(r'<section class="card mb-4" data-process="penyebarluasan_data" data-lane="Redaktur"'
+                              r'.*?</section>', page, re.S)[0]
     row = re.search(r'<tr data-person="redaktur1">.*?</tr>', redaktur_lane, re.S)[0]
     cells = dict(re.findall(r'data-state="(\w+)">\s*(?:<[^>]+>)?(\d+)', row))
     assert int(cells["total"]) == 2 and sum(int(cells[s]) for s in workload.STATES) == 2
@@ -177,7 +183,7 @@ def test_the_screen_for_the_redaktur_pengawas_and_admin_with_links_to_the_tasks(
     assert f'href="/proses/{instance_id}"' in listing and "/tugas/" not in listing.split("<main", 1)[1]
 
     admin_page = html(sign_in(app, "admin1").get("/beban-kerja"))
-    assert admin_page.count('name="auto_assign"') == 2
+    assert admin_page.count('name="auto_assign"') == 4  # a switch per lane of both processes
     assert "Bagikan otomatis ke anggota dengan beban paling sedikit" in admin_page
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from flask import jsonify
 
 from ..services.data_templates import COLUMNS_SCHEMA
+from ..services.complaints import STATUS_LABELS
 from ..services.datasets import STATUSES
 from . import bp
 
@@ -90,6 +91,15 @@ SCHEMAS: dict[str, Any] = {
         "columns": {"type": "array", "items": {"type": "string"}}, "row_count": {"type": "integer"},
         "preview": {"type": "array", "items": {"type": "array"}}, "is_sample": {"type": "boolean"},
         "created_at": TIME, "url": {"type": "string"}}},
+    "Complaint": {"type": "object", "required": ["ticket", "status", "steps", "url"], "properties": {
+        "ticket": {"type": "string"}, "status": {"type": "string", "enum": list(STATUS_LABELS)},
+        "subject": {"type": "string"}, "publication_id": {"type": ["integer", "null"]},
+        "dataset_id": {"type": ["integer", "null"]}, "message": {"type": "string"}, "received_at": TIME,
+        "steps": {"type": "array", "items": {"type": "object", "properties": {
+            "status": {"type": "string"}, "at": TIME}}},
+        "answer": {"type": ["string", "null"]}, "answered_at": NULLABLE_TIME,
+        "corrected_publication_url": {"type": ["string", "null"]}, "closed": {"type": "boolean"},
+        "url": {"type": "string", "description": "the public status page"}}},
     "Template": {"type": "object", "required": ["id", "opd", "topic", "title", "columns"], "properties": {
         "id": {"type": "integer"}, "opd": {"type": "string"}, "topic": {"type": "string"},
         "title": {"type": "string"}, "description": {"type": "string"}, "active": {"type": "boolean"},
@@ -101,7 +111,9 @@ SCHEMAS: dict[str, Any] = {
         "dataset": {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
                                                      "opd": _ref("Opd"), "url": {"type": "string"}}},
         "channels": {"type": "array", "items": {"type": "string"}},
-        "links": {"type": "array", "items": {"type": "string"}}, "published_at": TIME}},
+        "links": {"type": "array", "items": {"type": "string"}}, "published_at": TIME,
+        "corrects": {"type": ["integer", "null"], "description": "the publication this version corrects"},
+        "correction_note": {"type": "string"}}},
     "ProcessVersion": {"type": "object", "required": ["version", "sha256"], "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"},
         "sha256": {"type": "string"}, "deployed_at": TIME, "notes": {"type": "string"},
@@ -189,6 +201,21 @@ PATHS: dict[str, Any] = {
                                                       "title": {"type": "string"},
                                                       "description": {"type": "string"},
                                                       "columns": COLUMNS_SCHEMA}}))},
+    "/complaints/form-token": {"get": _op(
+        "A signed token for one complaint; send it at least min_seconds later", {"200": _json({
+            "type": "object", "required": ["form_token"], "properties": {
+                "form_token": {"type": "string"}, "min_seconds": {"type": "integer"}}})}, secured=False)},
+    "/complaints": {"post": _op(
+        "Report a problem with a publication or a dataset (public; rate limited per address)",
+        {"201": _json(_ref("Complaint"), "Received; keep the ticket"), **_errors(400, 422, 429)}, secured=False,
+        requestBody=_body({"type": "object", "required": ["nama", "kontak", "pesan", "form_token"], "properties": {
+            "nama": {"type": "string"}, "kontak": {"type": "string", "description": "e-mail or phone"},
+            "pesan": {"type": "string"}, "publication_id": {"type": "integer"}, "dataset_id": {"type": "integer"},
+            "form_token": {"type": "string"},
+            "website": {"type": "string", "description": "leave empty (a field for robots)"}}}))},
+    "/complaints/{ticket}": {"get": _op(
+        "The status of a complaint (public)", {"200": _json(_ref("Complaint")), **_errors(404)}, secured=False,
+        parameters=[{"name": "ticket", "in": "path", "required": True, "schema": {"type": "string"}}])},
     "/templates/{template_id}": {"get": _op("One data template", {"200": _json(_ref("Template")), **_errors(404)},
                                             parameters=[{"name": "template_id", "in": "path", "required": True,
                                                          "schema": {"type": "integer"}}])},

@@ -94,4 +94,21 @@ def publication(p: Publication) -> dict[str, Any]:
                     "url": url_for("portal.dataset", dataset_id=p.dataset.id, _external=True)},
         "channels": p.channels, "links": p.links, "published_at": iso(p.published_at),
         "url": url_for("portal.publication", publication_id=p.id, _external=True),
+        "corrects": p.revises_id, "correction_note": p.correction_note,
+    }
+
+
+def complaint(status) -> dict[str, Any]:
+    """A complaint as its reporter may see it (services.complaints.PublicStatus)."""
+    corrected = status.corrected_publication_id
+    return {
+        "ticket": status.ticket, "status": status.status, "subject": status.subject,
+        "publication_id": status.publication_id, "dataset_id": status.dataset_id,
+        "message": status.message, "received_at": iso(status.received_at),
+        "steps": [{"status": name, "at": iso(at)} for name, at in status.steps],
+        "answer": status.answer, "answered_at": iso(status.answered_at) if status.answered_at else None,
+        "corrected_publication_url": url_for("portal.publication", publication_id=corrected, _external=True)
+        if corrected else None,
+        "closed": status.closed,
+        "url": url_for("complaints.status", ticket=status.ticket, _external=True),
     }

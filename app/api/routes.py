@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..errors import error_response
 from ..extensions import db
 from ..models import Opd, utcnow
-from ..services import data_templates, datasets, files, login_guard, processes, publications, users, versions, workflow
+from ..services import complaints, data_templates, datasets, files, login_guard, processes, publications, users, versions, workflow
 from ..services.errors import BadRequest, Forbidden
 from . import bp, json_body, page_args, paged
 from . import representations as rep
@@ -232,3 +232,24 @@ def list_publications():
     page, per_page = page_args(_per_page())
     rows, total = publications.page(page, per_page)
     return paged([rep.publication(p) for p in rows], total, page, per_page)
+
+
+@bp.get("/complaints/form-token")
+def complaint_form_token():
+    """Public: a signed token the complaint must carry; it must be a few seconds old when sent."""
+    return jsonify({"form_token": complaints.form_token(),
+                    "min_seconds": int(current_app.config["COMPLAINT_MIN_SECONDS"])})
+
+
+@bp.post("/complaints")
+def submit_complaint():
+    """Public: a complaint about a publication or a dataset; answers the ticket to follow it."""
+    complaint = complaints.submit(json_body(), address=request.remote_addr)
+    db.session.commit()
+    return jsonify(rep.complaint(complaints.public_status(complaint))), 201
+
+
+@bp.get("/complaints/<ticket>")
+def complaint_status(ticket: str):
+    """Public: the status of a complaint by its ticket."""
+    return jsonify(rep.complaint(complaints.public_status(complaints.get(ticket))))

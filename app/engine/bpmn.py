@@ -27,7 +27,7 @@ NS = {
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
 # Side effects that completing a task may have; the application implements each.
-EFFECTS = frozenset({"publish"})
+EFFECTS = frozenset({"publish", "revise"})
 # Elements whose execution would run code or reach other systems.
 FORBIDDEN_ELEMENTS = {
     "scriptTask": "tugas skrip (scriptTask) tidak diizinkan",
@@ -78,6 +78,7 @@ class ProcessModel:
     properties: Mapping[str, str]
     lanes: Mapping[str, str]  # lane name -> role
     user_tasks: Mapping[str, UserTaskDef]
+    start_role: str | None  # the role of the lane that holds the start event: who may start it
     forms: Mapping[str, dict[str, Any]]  # form file name -> JSON Schema
 
 
@@ -215,6 +216,8 @@ def parse_model(
         )
     process_props = _properties(process)
     hari_kerja = _hari_kerja(process_props.get("waktuHariKerja"), process_id, problems)
+    starts = process.xpath("./bpmn:startEvent/@id", namespaces=NS)
+    start_role = lanes.get(lane_of.get(starts[0], "")) if starts else None
     if problems:
         raise DeployError(problems)
 
@@ -229,7 +232,7 @@ def parse_model(
         process_id=process_id, name=process.get("name") or process_id,
         xml=data.decode("utf-8"), sha256=hashlib.sha256(data).hexdigest(),
         hari_kerja=hari_kerja, properties=process_props, lanes=lanes,
-        user_tasks=tasks, forms=forms,
+        user_tasks=tasks, forms=forms, start_role=start_role,
     )
 
 

@@ -23,5 +23,9 @@ class Publication(db.Model):
     links: Mapped[list[str]] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Corrections: the new version names the one it corrects and why; the old one, its successor.
+    revises_id: Mapped[int | None] = mapped_column(ForeignKey("publication.id"))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("publication.id"), index=True)
+    correction_note: Mapped[str] = mapped_column(Text, default="")
 
     dataset = relationship("Dataset", lazy="joined")

@@ -19,6 +19,8 @@ ROLES = {  # names are marked for translation and translated where shown
     "pengelola_data": N_("Pengelola Data OPD"),
     # Diskominfo's data steward (Perpres 39/2019): checks the OPDs' data before it is used.
     "walidata": N_("Walidata"),
+    # Bidang Statistik dan Persandian: registers, verifies and answers complaints about data.
+    "petugas_pengaduan": N_("Petugas Pengaduan"),
 }
 
 

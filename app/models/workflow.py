@@ -47,8 +47,12 @@ class Instance(db.Model):
     # When less than NEAR_DUE_HOURS of service time remain.
     near_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A correction: this run publishes a new version of the publication of another run.
+    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), index=True)
+    correction_note: Mapped[str] = mapped_column(Text, default="")
 
     process_version: Mapped[ProcessVersion] = relationship()
+    revision_of: Mapped["Instance | None"] = relationship(remote_side=[id])
     tasks: Mapped[list["HumanTask"]] = relationship(
         back_populates="instance", order_by="HumanTask.created_at", lazy="selectin"
     )

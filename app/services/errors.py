@@ -40,3 +40,12 @@ class TooLarge(ServiceError):
 
 class Invalid(ServiceError):
     status, code = 422, "invalid"
+
+
+class TooMany(ServiceError):
+    """Too many requests from one sender in a while; ``retry_after`` seconds to wait."""
+    status, code = 429, "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -32,8 +32,33 @@ def publish(instance: Instance, user: User, now: datetime) -> Publication:
     )
     db.session.add(publication)
     db.session.flush()
-    audit.record("publication.publish", user, instance_id=instance.id, publication_id=publication.id)
+    corrected = _supersede(instance, publication)
+    audit.record("publication.publish", user, instance_id=instance.id, publication_id=publication.id,
+                 **({"corrects": corrected.id} if corrected else {}))
     webhook.notify_after_commit(publication)
+    return publication
+
+
+def _supersede(instance: Instance, publication: Publication) -> Publication | None:
+    """A run that corrects another run's publication publishes its successor: the portal shows
+    the new version with the note of the correction; the old one stays, marked as corrected."""
+    if instance.revision_of_id is None:
+        return None
+    old = db.session.scalar(select(Publication).where(Publication.instance_id == instance.revision_of_id))
+    if old is None:
+        return None
+    old.superseded_by_id = publication.id
+    publication.revises_id, publication.correction_note = old.id, instance.correction_note
+    publication.title = old.title  # the run is titled "Koreksi: …"; the item keeps its name
+    return old
+
+
+def current(publication: Publication) -> Publication:
+    """The newest version of a publication, following its corrections."""
+    seen = {publication.id}
+    while publication.superseded_by_id is not None and publication.superseded_by_id not in seen:
+        publication = get(publication.superseded_by_id)
+        seen.add(publication.id)
     return publication
 
 
@@ -61,8 +86,10 @@ def _search(query, q: str):
 
 def page(page_no: int, per_page: int, *, q: str | None = None,
          dataset_id: int | None = None) -> tuple[list[Publication], int]:
-    """Publications, newest first; optionally matching a search or made from one dataset."""
-    query = select(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())
+    """Current publications (not corrected by a newer version), newest first; optionally
+    matching a search or made from one dataset."""
+    query = (select(Publication).where(Publication.superseded_by_id.is_(None))
+             .order_by(Publication.published_at.desc(), Publication.id.desc()))
     if dataset_id is not None:
         query = query.where(Publication.dataset_id == dataset_id)
     if q:
@@ -71,7 +98,8 @@ def page(page_no: int, per_page: int, *, q: str | None = None,
 
 
 def latest(limit: int) -> list[Publication]:
-    query = select(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())
+    query = (select(Publication).where(Publication.superseded_by_id.is_(None))
+             .order_by(Publication.published_at.desc(), Publication.id.desc()))
     return list(db.session.scalars(query.limit(limit)))
 
 

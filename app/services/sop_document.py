@@ -343,10 +343,12 @@ def flowchart(table: ActivityTable) -> Flowchart:
             # Down to the next row: straight, or across the columns halfway.
             if a.cx == b.cx:
                 points = ((a.cx, a.bottom), (b.cx, b.top))
+                label_at, anchor = (a.cx + 6, a.bottom + 11), "start"
             else:
+                # Across the columns: labelled on the crossing, apart from a branch straight down.
                 middle = (a.bottom + b.top) / 2
                 points = ((a.cx, a.bottom), (a.cx, middle), (b.cx, middle), (b.cx, b.top))
-            label_at, anchor = (a.cx + 6, a.bottom + 11), "start"
+                label_at, anchor = ((a.cx + b.cx) / 2, middle - 4), "middle"
         else:
             # Back (a loop) or over other rows: out of the side, along a gutter, into the side.
             goes_left = b.cx < a.cx
@@ -834,7 +836,8 @@ def pdf(doc: Document, *, generated_at: datetime) -> bytes:
             out.set_font(family, "", max(5.5, font_size * 0.95))
             lx, ly = at(*connector.label_at)
             label_w = out.get_string_width(text(connector.label)) + 1
-            out.set_xy(lx - label_w if connector.label_anchor == "end" else lx, ly - line_h * 0.8)
+            shift = {"end": label_w, "middle": label_w / 2}.get(connector.label_anchor, 0)
+            out.set_xy(lx - shift, ly - line_h * 0.8)
             out.cell(label_w, line_h, text(connector.label))
     buffer = io.BytesIO()
     out.output(buffer)

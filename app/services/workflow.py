@@ -17,14 +17,13 @@ from ..engine import EngineError, ProcessModel, Step, TaskNotReady, complete_tas
 from ..extensions import db
 from ..models import AuditEvent, HumanTask, Instance, ProcessVersion, StoredFile, User, utcnow
 from ..workcal import HOURS_PER_WORKDAY, WIB, WorkCalendar
-from . import audit, datasets, processes, publications
+from . import audit, corrections, datasets, processes, publications
 from .errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from .paging import page_of
 
-START_ROLES = ("admin", "redaktur")
 OVERSIGHT_ROLES = ("admin", "pengawas")
 ENUM_SOURCES = {"datasets": datasets.choices}
-EFFECTS = {"publish": publications.publish}
+EFFECTS = {"publish": publications.publish, "revise": corrections.revise}
 
 
 NEAR_DUE_HOURS = 2  # less service time than this left: "near due"
@@ -119,26 +118,37 @@ def check_start(process_id: Any, title: Any):
     return version, title, errors
 
 
-def start(process_id: str, title: str, user: User, *, now: datetime | None = None) -> Instance:
-    if not user.has_role(*START_ROLES):
-        raise Forbidden("Hanya Redaktur dan Admin yang dapat memulai publikasi.")
+def may_start(model: ProcessModel, user: User) -> bool:
+    """Whoever works the lane of the start event may start a process; admins any."""
+    return user.has_role("admin") or (model.start_role is not None and user.has_role(model.start_role))
+
+
+def start(process_id: str, title: str, user: User | None, *, data: Mapping[str, Any] | None = None,
+          revision_of: Instance | None = None, correction_note: str = "",
+          now: datetime | None = None) -> Instance:
+    """Start the newest version of a process. ``user`` None is the application itself acting
+    for the public (a complaint sent through the portal); callers check what it may start."""
     version, title, errors = check_start(process_id, title)
+    if version is not None and user is not None and not may_start(processes.model_of(version), user):
+        raise Forbidden("Peran Anda tidak dapat memulai proses ini.")
     if errors:
-        raise Invalid("Publikasi tidak dapat dimulai.", errors)
+        raise Invalid("Proses tidak dapat dimulai.", errors)
     now = now or utcnow()
     model = processes.model_of(version)
-    step = start_workflow(version.process_id, version.sha256, version.bpmn_xml)
+    step = start_workflow(version.process_id, version.sha256, version.bpmn_xml, dict(data or {}))
     due_at, near_due_at = deadlines(now, model.hari_kerja)
     instance = Instance(
         process_version=version, title=title, state="completed" if step.completed else "running",
-        data={}, engine_state=step.state, started_by_id=user.id, created_at=now,
-        due_at=due_at, near_due_at=near_due_at,
+        data=dict(data or {}), engine_state=step.state, started_by_id=user.id if user else None,
+        created_at=now, due_at=due_at, near_due_at=near_due_at,
+        revision_of=revision_of, correction_note=correction_note,
     )
     db.session.add(instance)
     db.session.flush()
     _sync_ready(instance, model, step, now, finisher=user)
     audit.record("instance.start", user, instance_id=instance.id, title=title,
-                 process=version.process_id, version=version.version)
+                 process=version.process_id, version=version.version,
+                 **({"revision_of": revision_of.id} if revision_of else {}))
     db.session.flush()
     return instance
 
@@ -332,9 +342,12 @@ def last_data_of_step(task: HumanTask) -> dict[str, Any]:
     "x-prefill": false, as a decision that must be made afresh does)."""
     if form_of(task).get("x-prefill") is False:
         return {}
-    for earlier in reversed(task.instance.tasks):
-        if earlier.bpmn_id == task.bpmn_id and earlier.completed_at is not None:
-            return dict(earlier.data or {})
+    run = task.instance
+    while run is not None:  # a correction starts from the work of the run it corrects
+        for earlier in reversed(run.tasks):
+            if earlier.bpmn_id == task.bpmn_id and earlier.completed_at is not None:
+                return dict(earlier.data or {})
+        run = run.revision_of
     return {}
 
 
