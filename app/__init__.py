@@ -63,12 +63,12 @@ def _register_blueprints(app: Flask) -> None:
     from .web import notifications as notifications_web
     from .web import workload as workload_web
     from .web import auth, context, formatting, inbox, instances, portal, tasks
-    from .web import catalog, ckan_api, dcat, opd_admin, sectoral, template_admin
+    from .web import catalog, ckan_api, complaints, dcat, opd_admin, sectoral, template_admin
 
     app.register_blueprint(api_bp)
     for module in (auth, portal, inbox, tasks, instances, audit_web, calendar_admin,
                    notifications_web, workload_web, dashboard, sop_web, process_admin, modeler,
-                   catalog, ckan_api, dcat, opd_admin, sectoral, template_admin):
+                   catalog, ckan_api, complaints, dcat, opd_admin, sectoral, template_admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(i18n_bp)
     formatting.register(app)

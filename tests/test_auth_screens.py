@@ -426,7 +426,8 @@ def test_every_form_needs_its_csrf_token(app_factory, make_user):
 
 # Login before every staff page --------------------------------------------------------------
 
-PUBLIC = ("portal.", "catalog.", "ckan.", "dcat.", "api.", "i18n.", "static", "auth.login")
+PUBLIC = ("portal.", "catalog.", "ckan.", "dcat.", "api.", "i18n.", "static", "auth.login",
+          "complaints.new", "complaints.status", "complaints.lookup")
 
 
 def _example_url(app, rule):

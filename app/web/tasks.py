@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from .. import forms
 from ..extensions import db
 from ..models import Dataset, StoredFile, utcnow
-from ..services import files, processes, workflow
+from ..services import complaints, files, processes, workflow
 from ..services.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 
 bp = Blueprint("tasks", __name__)
@@ -32,7 +32,8 @@ def _context(task, values: dict[str, Any]) -> dict[str, Any]:
     return {"task": task, "instance": instance, "step": step, "dataset": dataset, "design": design,
             "revision": revision, "reviewer": review.completed_by if revision else None,
             "left": left, "history": workflow.history(instance),
-            "may_work": workflow.may_work_on(task, current_user)}
+            "may_work": workflow.may_work_on(task, current_user),
+            "complaint": complaints.of_instance(instance.id)}
 
 
 def _render(task, values: dict[str, Any], errors: dict[str, str], status: int = 200):
