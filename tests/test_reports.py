@@ -1,5 +1,6 @@
 """The monthly report, as a PDF to sign and as XLSX, over the hand-computed fixture of
-test_stats (November 2026; see its docstring for every number)."""
+test_stats (November 2026; see its docstring for every number) and its complaints (see the
+comment above test_stats.COMPLAINTS)."""
 from __future__ import annotations
 
 import io
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 from app.services import reports
 from app.services.stats import Period
 from app.web import dashboard
-from test_stats import NOW, REVISION_NOTE, build_fixture, wib
+from test_stats import COMPLAINT_DATASET, NOW, REVISION_NOTE, build_complaints, build_fixture, wib
 from test_screens import sign_in
 
 GENERATED = datetime(2026, 11, 26, 10, 0, tzinfo=NOW.tzinfo)
@@ -22,6 +23,12 @@ TITLES = ["Infografis Penduduk November", "Piramida Penduduk Magetan", "Imunisas
 @pytest.fixture
 def fixture(app, make_user):
     return build_fixture(app, make_user)
+
+
+@pytest.fixture
+def tickets(app, make_user, fixture):
+    """The publications of the fixture and, beside them, the complaints; their tickets by letter."""
+    return build_complaints(app, make_user)
 
 
 def pdf_text(data: bytes) -> str:
@@ -87,7 +94,7 @@ def test_xlsx_opens_with_the_expected_rows(app, fixture):
     with app.app_context():
         data = reports.xlsx(reports.monthly(Period(2026, 11), NOW), generated_at=GENERATED)
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["Ringkasan", "Ketepatan Waktu", "Publikasi", "Terlambat"]
+    assert book.sheetnames == ["Ringkasan", "Ketepatan Waktu", "Publikasi", "Terlambat", "Pengaduan"]
 
     summary = {row[0]: row[1] for row in rows(book["Ringkasan"])[1:]}
     assert rows(book["Ringkasan"])[0] == ["Uraian", "Nilai"]
@@ -128,7 +135,9 @@ def test_an_empty_month_still_makes_both_files(app):
         book = load_workbook(io.BytesIO(reports.xlsx(report, generated_at=GENERATED)))
     flat = " ".join(pdf_text(pdf).split())
     assert "Bulan Januari 2026" in flat and "Tidak ada publikasi yang terbit pada bulan ini." in flat
+    assert "5. Pengaduan" in flat and "Pengaduan diterima 0" in flat and "Tidak ada pengaduan pada bulan ini." in flat
     assert len(rows(book["Publikasi"])) == 1 and len(rows(book["Terlambat"])) == 1
+    assert len(rows(book["Pengaduan"])) == 1
 
 
 def test_downloads_for_pengawas_and_admin_only(app, fixture, monkeypatch):
@@ -168,8 +177,74 @@ def test_the_signature_block_is_never_split_across_pages(count):
     rows = [stats.PublicationRow(id=n, title=f"Publikasi nomor {n}", opd="Dinas Kesehatan", dataset="Data",
                                  started_at=wib(2, 8), published_at=wib(3, 8), service_hours=6, channels=["website"])
             for n in range(count)]
-    data = reports.pdf(reports.Report(figures, rows, []), generated_at=GENERATED)
+    complaints = stats.ComplaintFigures(
+        period=Period(2026, 11), now=NOW, as_of=NOW, received=count, answered=count, answered_on_time=count,
+        corrected=0, closed=count, open=0, overdue_open=0, median_hours=6, p90_hours=6, per_month=[], standard_hours=30)
+    complaint_rows = [stats.ComplaintRow(
+        instance_id=n, ticket=f"ADU-{n:04d}-WWWW", subject=f"Pengaduan nomor {n}", received_at=wib(2, 8),
+        due_at=wib(9, 8), corrected_at=None, answered_at=wib(3, 8), closed_at=wib(3, 9), answer_hours=6,
+        status="selesai") for n in range(count)]
+    data = reports.pdf(reports.Report(figures, rows, [], complaints, complaint_rows), generated_at=GENERATED)
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
     signing = [n for n, text in enumerate(pages) if "Mengetahui," in text]
     assert len(signing) == 1 and "NIP." in pages[signing[0]] and "Kabupaten Magetan (" in pages[signing[0]]
     assert all(f"Publikasi nomor {n}" in " ".join(pages) for n in range(count))
+    assert all(f"ADU-{n:04d}-WWWW Pengaduan nomor {n}" in " ".join(pages) for n in range(count))
+
+
+def test_pdf_has_the_complaints_of_the_month(app, tickets):
+    with app.app_context():
+        data = reports.pdf(reports.monthly(Period(2026, 11), NOW), generated_at=GENERATED)
+    flat = " ".join(pdf_text(data).split())
+    assert "5. Pengaduan" in flat
+    assert flat.index("4. Kasus terlambat") < flat.index("5. Pengaduan") < flat.index("Mengetahui,")
+    for label, value in [("Pengaduan diterima", "3"), ("Pengaduan dijawab", "3"),
+                         ("Pengaduan dijawab tepat waktu", "2"),
+                         ("Ketepatan waktu menjawab pengaduan", "66,7%"), ("Pengaduan dikoreksi", "1"),
+                         ("Pengaduan ditutup", "2"), ("Pengaduan masih terbuka", "2"),
+                         ("Pengaduan terbuka melewati standar", "1"), ("Median waktu menjawab (hari kerja)", "2"),
+                         ("Persentil ke-90 waktu menjawab (hari kerja)", "6,5"),
+                         ("Standar layanan pengaduan", "5 hari kerja")]:
+        assert f"{label} {value}" in flat, label
+    assert "Dijawab tepat waktu: 66,7% (2 dari 3)." in flat
+    # Each complaint of the month on its row, in the order received: ticket, subject, times, status.
+    for letter in "SPQR":
+        assert f"{tickets[letter]} {COMPLAINT_DATASET}" in flat, letter
+    assert flat.index(tickets["S"]) < flat.index(tickets["P"]) < flat.index(tickets["Q"]) < flat.index(tickets["R"])
+    assert "04/11/2026 08.00 12/11/2026 14.00 6,5 tidak Dijawab" in flat  # Q: answered late
+    assert "02/11/2026 08.00 03/11/2026 08.00 1 ya Selesai" in flat  # P
+    assert "23/11/2026 08.00 — — — Diterima" in flat  # R: still open
+
+
+def test_xlsx_has_the_complaints_sheet(app, tickets):
+    with app.app_context():
+        data = reports.xlsx(reports.monthly(Period(2026, 11), NOW), generated_at=GENERATED)
+    book = load_workbook(io.BytesIO(data))
+    summary = {row[0]: row[1] for row in rows(book["Ringkasan"])[1:]}
+    assert (summary["Pengaduan diterima"], summary["Pengaduan dijawab"], summary["Pengaduan dijawab tepat waktu"],
+            summary["Pengaduan dikoreksi"], summary["Pengaduan ditutup"], summary["Pengaduan masih terbuka"],
+            summary["Pengaduan terbuka melewati standar"]) == (3, 3, 2, 1, 2, 2, 1)
+    assert summary["Ketepatan waktu menjawab pengaduan"] == pytest.approx(2 / 3)
+    assert (summary["Median waktu menjawab (hari kerja)"],
+            summary["Persentil ke-90 waktu menjawab (hari kerja)"]) == (2, 6.5)
+    assert summary["Publikasi dimulai"] == 7  # the publication figures as before
+
+    sheet = rows(book["Pengaduan"])
+    assert sheet[0] == ["No", "Tiket", "Subjek", "Diterima (WIB)", "Tenggat (WIB)", "Dikoreksi (WIB)", "Dijawab (WIB)",
+                        "Waktu menjawab (jam layanan)", "Waktu menjawab (hari kerja)", "Tepat waktu", "Ditutup (WIB)",
+                        "Status"]
+
+    def wall(day, hour, month=11):
+        return wib(day, hour, month=month).replace(tzinfo=None)
+
+    assert sheet[1:] == [
+        [1, tickets["S"], COMPLAINT_DATASET, wall(29, 8, 10), wall(5, 10), None, wall(2, 10), 12, 2, "ya",
+         wall(2, 11), "Selesai"],
+        [2, tickets["P"], COMPLAINT_DATASET, wall(2, 8), wall(9, 10), None, wall(3, 8), 6, 1, "ya", wall(3, 9),
+         "Selesai"],
+        [3, tickets["Q"], COMPLAINT_DATASET, wall(4, 8), wall(11, 10), wall(12, 10), wall(12, 14), 39, 6.5, "tidak",
+         None, "Dijawab"],
+        [4, tickets["R"], COMPLAINT_DATASET, wall(23, 8), wall(30, 10), None, None, None, None, None, None, "Diterima"],
+    ]
+    assert book["Pengaduan"]["D2"].number_format == reports.DATE_FORMAT
+

@@ -108,6 +108,64 @@ def fixture(app, make_user):
     return build_fixture(app, make_user)
 
 
+# Complaints ------------------------------------------------------------------------------
+# The complaint process's standard is 5 hari kerja = 30 h from receipt; each complaint below
+# is about a dataset, so a correction starts no new publication run. Times to answer (receipt
+# → jawab done) in service hours, worked out by hand:
+#
+# S  received Thu 29 Oct 08:00 (due Thu 5 Nov 10:00); answered Mon 2 Nov 10:00 = Thu 6 + Fri 4
+#    + Mon 2 = 12 h = 2 hari kerja: on time; closed Mon 2 Nov 11:00.
+# P  received Mon 2 Nov 08:00 (due Mon 9 Nov 10:00); answered Tue 3 Nov 08:00 = 6 h = 1 hari
+#    kerja: on time; closed Tue 3 Nov 09:00.
+# Q  received Wed 4 Nov 08:00 (due Wed 11 Nov 10:00); corrected Thu 12 Nov 10:00; answered Thu
+#    12 Nov 14:00 = Wed 6 + Thu 6 + Fri 4 + Mon 6 + Tue 6 + Wed 6 + Thu 5 = 39 h = 6.5 hari
+#    kerja: late; still open (tutup waiting).
+# R  received Mon 23 Nov 08:00 (due Mon 30 Nov 10:00); verifikasi still open.
+#
+# November (now Thu 26 Nov 10:00): received 3 (P Q R), answered 3 (S P Q), 2 on time,
+# corrected 1, closed 2 (S P), open 2 (Q R), 1 of them overdue (Q); times [6, 12, 39] h:
+# median 12 h = 2 hari kerja, 90th percentile (rank 3) 39 h = 6.5 hari kerja.
+ANSWER, CORRECT = {"kategori": "lainnya", "keputusan": "jawab", "catatan_verifikasi": "Sudah benar."}, \
+    {"kategori": "data_salah", "keputusan": "koreksi", "catatan_verifikasi": "Angka Plaosan keliru."}
+COMPLAINTS = {
+    "S": ("Data Plaosan tidak tampil di tabel.", wib(29, 8, month=10), [
+        ("verifikasi", wib(29, 9, month=10), ANSWER), ("jawab", wib(2, 10)), ("tutup", wib(2, 11))]),
+    "P": ("Berkas CSV tidak bisa diunduh.", wib(2, 8), [
+        ("verifikasi", wib(2, 10), ANSWER), ("jawab", wib(3, 8)), ("tutup", wib(3, 9))]),
+    "Q": ("Jumlah penduduk Plaosan salah ketik.", wib(4, 8), [
+        ("verifikasi", wib(4, 9), CORRECT), ("koreksi", wib(12, 10)), ("jawab", wib(12, 14))]),
+    "R": ("Mohon ditambah data per desa.", wib(23, 8), []),
+}
+COMPLAINT_DATASET = "Jumlah Sekolah Dasar"
+
+
+def build_complaints(app, make_user) -> dict[str, str]:
+    """The complaints above, registered and handled through the services with fixed clocks;
+    returns their tickets by letter. Users: aduan_admin, petugas1, korektor1."""
+    from app.services import complaints
+
+    admin = make_user("aduan_admin", "admin")
+    make_user("petugas1", "petugas_pengaduan")
+    make_user("korektor1", "redaktur")
+    dataset = upload_dataset(admin, title=COMPLAINT_DATASET)["id"]
+    data = {"jawab": {"jawaban": "Terima kasih, sudah kami tindak lanjuti."}, "koreksi": {"catatan_koreksi":
+            "Angka Plaosan dibetulkan."}, "tutup": {"hasil": "selesai"}}
+    tickets = {}
+    with app.app_context():
+        people = {name: db.session.query(User).filter_by(username=name).one() for name in ("petugas1", "korektor1")}
+        for letter, (message, received, steps) in COMPLAINTS.items():
+            complaint = complaints.register({"nama": f"Warga {letter}", "kontak": "warga@example.org", "pesan": message,
+                                             "dataset_id": dataset}, people["petugas1"], now=received)
+            for bpmn_id, at, *given in steps:
+                task = db.session.query(HumanTask).filter_by(instance_id=complaint.instance_id, bpmn_id=bpmn_id,
+                                                             completed_at=None).one()
+                user = people["korektor1"] if task.role == "redaktur" else people["petugas1"]
+                workflow.complete(task.id, given[0] if given else data[bpmn_id], user, now=at)
+            db.session.commit()
+            tickets[letter] = complaint.ticket
+    return tickets
+
+
 def step(figures, bpmn_id):
     return next(s for s in figures.steps if s.bpmn_id == bpmn_id)
 
@@ -270,3 +328,123 @@ def test_the_dashboard_screen_shows_the_figures_to_pengawas_and_admin_only(app, 
         assert other.get("/dasbor/diagram.bpmn").status_code == 403
         assert 'href="/dasbor"' not in other.get("/tugas").get_data(as_text=True)
     assert app.test_client().get("/dasbor").status_code == 302
+
+
+def test_complaint_runs_leave_the_publication_figures_alone(app, fixture, make_user):
+    """Complaints start, wait past their standards and complete tasks beside the publications;
+    no publication figure, step, overdue case or list changes."""
+    months = (Period(2026, 10), Period(2026, 11))
+
+    def publication_figures():
+        with app.app_context():
+            return {p: (stats.figures(NOW, p), stats.overdue_cases(p, NOW), stats.publications_in(p, NOW))
+                    for p in months}
+
+    before = publication_figures()
+    build_complaints(app, make_user)
+    after = publication_figures()
+    with app.app_context():
+        assert stats.complaint_figures(NOW).received == 3  # the complaints are there
+    assert after == before
+    november = after[Period(2026, 11)][0]
+    assert (november.started, november.completed, november.running, november.overdue_instances,
+            november.overdue_tasks, november.service_standard_hours) == (7, 3, 4, 1, 3, 42)
+    assert [s.bpmn_id for s in november.steps] == [
+        "tentukan_data", "ambil_data", "desain", "caption", "periksa", "publikasi"]
+
+
+@pytest.fixture
+def complaint_fixture(app, make_user):
+    return build_complaints(app, make_user)
+
+
+def test_complaint_figures_equal_the_hand_computed_fixture(app, complaint_fixture):
+    with app.app_context():
+        figures = stats.complaint_figures(NOW)
+        rows = stats.complaints_in(Period(2026, 11), NOW)
+    assert figures.period == Period(2026, 11) and figures.as_of == NOW
+    assert (figures.received, figures.answered, figures.answered_on_time, figures.corrected, figures.closed,
+            figures.open, figures.overdue_open) == (3, 3, 2, 1, 2, 2, 1)
+    assert figures.on_time_rate == 2 / 3
+    assert (figures.median_hours, figures.p90_hours) == (12, 39)
+    assert (figures.median_days, figures.p90_days) == (2, 6.5)
+    assert (figures.standard_hours, figures.standard_days) == (30, 5)
+    assert [p for p, _ in figures.per_month] == [Period(2025, 12).shift(n) for n in range(12)]
+    assert dict(figures.per_month)[Period(2026, 10)] == 1 and dict(figures.per_month)[Period(2026, 11)] == 3
+    assert sum(count for _, count in figures.per_month) == 4
+
+    t = complaint_fixture
+    assert [r.ticket for r in rows] == [t["S"], t["P"], t["Q"], t["R"]]
+    assert all(r.subject == COMPLAINT_DATASET for r in rows)
+    assert [r.status for r in rows] == ["selesai", "selesai", "dijawab", "diterima"]
+    assert [r.status_label for r in rows] == ["Selesai", "Selesai", "Dijawab", "Diterima"]
+    assert [r.answer_hours for r in rows] == [12, 6, 39, None]
+    assert [r.answer_days for r in rows] == [2, 1, 6.5, None]
+    assert [r.on_time for r in rows] == [True, True, False, None]
+    s, p, q, r = rows
+    assert s.received_at == wib(29, 8, month=10) and s.answered_at == wib(2, 10) and s.closed_at == wib(2, 11)
+    assert q.due_at == wib(11, 10) and q.corrected_at == wib(12, 10) and q.closed_at is None
+    assert r.due_at == wib(30, 10) and (r.corrected_at, r.answered_at, r.closed_at) == (None, None, None)
+
+
+def test_complaints_of_a_past_month_and_at_an_earlier_moment(app, complaint_fixture):
+    """October as it ended: S received and verified, nothing answered. Seen from Wednesday
+    11 November 12:00: Q is verified, past its due time and not yet corrected."""
+    with app.app_context():
+        october = stats.complaint_figures(NOW, Period(2026, 10))
+        october_rows = stats.complaints_in(Period(2026, 10), NOW)
+        earlier = stats.complaint_figures(wib(11, 12))
+        earlier_rows = stats.complaints_in(Period(2026, 11), wib(11, 12))
+        january = stats.complaint_figures(NOW, Period(2026, 1))
+    assert (october.received, october.answered, october.corrected, october.closed, october.open,
+            october.overdue_open) == (1, 0, 0, 0, 1, 0)
+    assert october.median_days is None and october.on_time_rate is None
+    assert Period(2026, 11) not in dict(october.per_month)
+    assert [(r.ticket, r.status, r.answered_at) for r in october_rows] == \
+        [(complaint_fixture["S"], "diverifikasi", None)]
+
+    assert (earlier.received, earlier.answered, earlier.answered_on_time, earlier.corrected, earlier.closed,
+            earlier.open, earlier.overdue_open) == (2, 2, 2, 0, 2, 1, 1)
+    assert (earlier.median_hours, earlier.p90_hours) == (9, 12)  # [6, 12]
+    assert [r.status for r in earlier_rows] == ["selesai", "selesai", "diverifikasi"]  # R not yet received
+
+    assert (january.received, january.answered, january.open) == (0, 0, 0)
+    assert january.per_month[-1] == (Period(2026, 1), 0)
+
+
+def test_the_dashboard_shows_the_complaints_of_the_month(app, complaint_fixture, make_user, monkeypatch):
+    import re
+
+    from app.web import dashboard
+    from test_screens import sign_in
+
+    monkeypatch.setattr(dashboard, "utcnow", lambda: NOW)
+    make_user("pengawas1", "pengawas")
+    page = sign_in(app, "pengawas1").get("/dasbor").get_data(as_text=True)
+    section = re.search(r'<section[^>]*data-section="complaints".*?</section>', page, re.S)[0]
+    assert '<h2 class="h5 mb-1" id="complaints-title">Pengaduan</h2>' in section
+
+    def card(name):
+        found = re.search(rf'data-complaint-figure="{name}".*?class="figure-value[^"]*">([^<]+)<', section, re.S)
+        return found[1].strip()
+
+    assert [card(n) for n in ("received", "answered", "on-time", "median", "open", "closed")] == \
+        ["3", "3", "66,7%", "2", "2", "2"]
+    assert "2 dari 3 dijawab" in section and "dikoreksi: 1" in section and "1 melewati standar" in section
+    assert "hari kerja; persentil ke-90: 6,5" in section
+    assert "(5 hari kerja)" in section
+    assert 'href="/pengaduan/daftar"' in section  # the staff's list of complaints
+    # Complaints received per month: a bar per month of the twelve, the same numbers in the table.
+    assert section.count('<rect class="bar bar-month"') == 12 and 'data-chart="chart-complaints"' in section
+    table = re.search(r'data-table="complaint-months">(.*?)</table>', section, re.S)[1]
+    counts = re.findall(r'<td class="text-end">(\d+)</td>', table)
+    assert len(counts) == 12 and counts[-2:] == ["1", "3"]
+    # The publication figures beside them are untouched: no publication run, no step of the complaints.
+    assert re.search(r'data-figure="running".*?class="figure-value[^"]*">([^<]+)<', page, re.S)[1].strip() == "0"
+    assert 'data-step="verifikasi"' not in page
+
+    october = sign_in(app, "pengawas1").get("/dasbor?period=2026-10").get_data(as_text=True)
+    section = re.search(r'<section[^>]*data-section="complaints".*?</section>', october, re.S)[0]
+    assert re.search(r'data-complaint-figure="received".*?class="figure-value[^"]*">([^<]+)<', section, re.S)[1] \
+        .strip() == "1"
+    assert "Diterima pada Oktober 2026" in section

@@ -1,6 +1,6 @@
 """The monthly "Laporan Penyebarluasan Data": the figures of the service standard for a month,
-its publications and its overdue cases; as a PDF to print and sign for the manual archive, and
-as an XLSX workbook with a sheet per section.
+its publications, its overdue cases and the complaints from the public; as a PDF to print and
+sign for the manual archive, and as an XLSX workbook with a sheet per section.
 
 The figures come from :mod:`app.services.stats`; ``now`` is passed in. The PDF is A4 and uses
 DejaVu Sans (Debian's fonts-dejavu-core) when it is installed, so that every Indonesian text
@@ -9,7 +9,7 @@ prints as typed; without it, the core Helvetica with Latin-1 text (other charact
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable
@@ -34,6 +34,8 @@ class Report:
     figures: stats.Figures
     publications: list[stats.PublicationRow]
     overdue: list[stats.OverdueCase]
+    complaints: stats.ComplaintFigures | None = None  # None: the section is left out
+    complaint_rows: list[stats.ComplaintRow] = field(default_factory=list)
 
     @property
     def period(self) -> Period:
@@ -41,7 +43,9 @@ class Report:
 
 
 def monthly(period: Period, now: datetime) -> Report:
-    return Report(stats.figures(now, period), stats.publications_in(period, now), stats.overdue_cases(period, now))
+    complaint_rows = stats.complaints_in(period, now)
+    return Report(stats.figures(now, period), stats.publications_in(period, now), stats.overdue_cases(period, now),
+                  stats.complaint_figures(now, period, complaint_rows), complaint_rows)
 
 
 def filename(period: Period, extension: str) -> str:
@@ -98,7 +102,28 @@ def summary_rows(report: Report) -> list[tuple[str, int | float | str | None]]:
     ]
 
 
-RATES = {"Ketepatan waktu layanan", "Tingkat revisi"}
+def complaint_summary_rows(figures: stats.ComplaintFigures) -> list[tuple[str, int | float | None]]:
+    """The complaint figures, as (label, value) with the rate as a fraction and times in hari kerja."""
+    return [
+        ("Pengaduan diterima", figures.received),
+        ("Pengaduan dijawab", figures.answered),
+        ("Pengaduan dijawab tepat waktu", figures.answered_on_time),
+        ("Ketepatan waktu menjawab pengaduan", figures.on_time_rate),
+        ("Pengaduan dikoreksi", figures.corrected),
+        ("Pengaduan ditutup", figures.closed),
+        ("Pengaduan masih terbuka", figures.open),
+        ("Pengaduan terbuka melewati standar", figures.overdue_open),
+        ("Median waktu menjawab (hari kerja)", figures.median_days),
+        ("Persentil ke-90 waktu menjawab (hari kerja)", figures.p90_days),
+    ]
+
+
+RATES = {"Ketepatan waktu layanan", "Tingkat revisi", "Ketepatan waktu menjawab pengaduan"}
+DAYS = {"Median waktu menjawab (hari kerja)", "Persentil ke-90 waktu menjawab (hari kerja)"}
+
+
+def on_time_text(row: stats.ComplaintRow) -> str:
+    return DASH if row.on_time is None else ("ya" if row.on_time else "tidak")
 
 
 def late_step_text(step: stats.LateStep) -> str:
@@ -229,6 +254,30 @@ def pdf(report: Report, *, generated_at: datetime) -> bytes:
     else:
         line("Tidak ada kasus yang melewati standar waktu pada bulan ini.", 9.5)
 
+    if report.complaints is not None:
+        c = report.complaints
+        section("5. Pengaduan")
+        table([("Uraian", "Jumlah")] + [
+            (label, percent(value) if label in RATES else number(value, 2 if label in DAYS else 1))
+            for label, value in complaint_summary_rows(c)
+        ] + [("Standar layanan pengaduan", f"{number(c.standard_days)} hari kerja")],
+            (130, width - 130), ("LEFT", "RIGHT"))
+        line(f"Dijawab tepat waktu: {share(c.answered_on_time, c.answered, c.on_time_rate)}. Waktu menjawab "
+             "dalam hari kerja (6 jam layanan) dari pengaduan diterima sampai dijawab; tepat waktu bila dijawab "
+             "dalam standar layanan pengaduan; median dan persentil ke-90 (peringkat terdekat) dari pengaduan "
+             "yang dijawab pada bulan ini.", 7.5)
+        doc.ln(2)
+        if report.complaint_rows:
+            table([("No", "Tiket", "Subjek", "Diterima (WIB)", "Dijawab (WIB)", "Hari kerja", "Tepat waktu",
+                    "Status")] + [
+                (str(n), r.ticket or DASH, r.subject, short_wib(r.received_at), short_wib(r.answered_at),
+                 number(r.answer_days, 2), on_time_text(r), r.status_label)
+                for n, r in enumerate(report.complaint_rows, 1)
+            ], (7, 35, 34, 21, 21, 14, 14, width - 146),  # a ticket fits on one line
+                ("RIGHT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT"))
+        else:
+            line("Tidak ada pengaduan pada bulan ini.", 9.5)
+
     # Signature block, kept on one page.
     if doc.get_y() + 8 + 5.5 * 6 + 24 + 4 > doc.h - doc.b_margin:
         doc.add_page()
@@ -254,7 +303,7 @@ def pdf(report: Report, *, generated_at: datetime) -> bytes:
 
 # XLSX ----------------------------------------------------------------------------------
 
-SHEETS = ("Ringkasan", "Ketepatan Waktu", "Publikasi", "Terlambat")
+SHEETS = ("Ringkasan", "Ketepatan Waktu", "Publikasi", "Terlambat", "Pengaduan")
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
 
 
@@ -300,10 +349,14 @@ def xlsx(report: Report, *, generated_at: datetime) -> bytes:
     summary = [["Bulan", report.period.label], ["Keadaan per (WIB)", _wall(f.as_of)],
                ["Disusun (WIB)", _wall(generated_at)]]
     summary += [[label, value] for label, value in summary_rows(report)]
+    if report.complaints is not None:
+        summary += [[label, value] for label, value in complaint_summary_rows(report.complaints)]
     ws = sheet("Ringkasan", ["Uraian", "Nilai"], summary, [44, 22])
     for row in ws.iter_rows(min_row=2):
         if row[0].value in RATES:
             row[1].number_format = "0.0%"
+        elif row[0].value in DAYS:
+            row[1].number_format = "0.00"
         elif isinstance(row[1].value, datetime):
             row[1].number_format = DATE_FORMAT
 
@@ -327,6 +380,15 @@ def xlsx(report: Report, *, generated_at: datetime) -> bytes:
             _wall(c.completed_at), c.late_hours, "\n".join(late_step_text(s) for s in c.late_steps),
             "\n".join(note for _, note in c.revision_notes)] for n, c in enumerate(report.overdue, 1)],
           [5, 36, 10, 17, 17, 17, 12, 60, 40], date_cols={4, 5, 6}, decimal_cols={7})
+
+    if report.complaints is not None:
+        sheet("Pengaduan", ["No", "Tiket", "Subjek", "Diterima (WIB)", "Tenggat (WIB)", "Dikoreksi (WIB)",
+                            "Dijawab (WIB)", "Waktu menjawab (jam layanan)", "Waktu menjawab (hari kerja)",
+                            "Tepat waktu", "Ditutup (WIB)", "Status"],
+              [[n, r.ticket, r.subject, _wall(r.received_at), _wall(r.due_at), _wall(r.corrected_at),
+                _wall(r.answered_at), r.answer_hours, r.answer_days, None if r.on_time is None else on_time_text(r),
+                _wall(r.closed_at), r.status_label] for n, r in enumerate(report.complaint_rows, 1)],
+              [5, 16, 40, 17, 17, 17, 17, 12, 12, 10, 17, 14], date_cols={4, 5, 6, 7, 11}, decimal_cols={8, 9})
 
     book.properties.title = f"{TITLE} {report.period.label}"
     book.properties.creator = AGENCY

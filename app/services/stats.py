@@ -1,7 +1,14 @@
 """Figures of the service standard for supervision and for the monthly report.
 
 Pure queries over the read models (``instance``, ``human_task``, ``publication``, ``dataset``,
-``opd``); no workflow is ever loaded. ``now`` is always passed in.
+``opd``, ``complaint``); no workflow is ever loaded. ``now`` is always passed in.
+
+Two processes run side by side: the figures of the service standard (:func:`figures`,
+:func:`overdue_cases`, :func:`publications_in`), their steps and the publications they count
+take only runs of ``penyebarluasan_data`` (corrections of publications included: they are
+runs of it) and its latest model; complaints, runs of
+``penanganan_pengaduan``, have their own figures (:func:`complaint_figures`,
+:func:`complaints_in`; see the definitions there).
 
 Definitions (a *period* is a calendar month in WIB; ``as_of`` is the earlier of ``now`` and the
 period's end, so a past month is seen as it stood when it ended and the current one as it stands):
@@ -38,13 +45,15 @@ from sqlalchemy import func, or_, select
 
 from ..engine import ProcessModel
 from ..extensions import db
-from ..models import Dataset, HumanTask, Instance, Opd, ProcessVersion, Publication
+from ..models import Complaint, Dataset, HumanTask, Instance, Opd, ProcessVersion, Publication
 from ..workcal import BULAN, HOURS_PER_WORKDAY, UTC, WIB
-from . import processes, workflow
+from . import complaints, processes, workflow
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 HISTORY_MONTHS = 12  # publications per month: this many months ending with the period
 REVISION = "revisi"
+PUBLICATION_PROCESS = "penyebarluasan_data"
+COMPLAINT_PROCESS = "penanganan_pengaduan"
 
 
 # Periods --------------------------------------------------------------------------------
@@ -193,6 +202,16 @@ def _open_at(model, moment: datetime):
     return (model.created_at <= moment, or_(model.completed_at.is_(None), model.completed_at > moment))
 
 
+def _runs_of(process_id: str):
+    """A clause on ``Instance``: runs of any version of the process."""
+    return Instance.process_version_id.in_(select(ProcessVersion.id).where(ProcessVersion.process_id == process_id))
+
+
+def _published_by_runs():
+    """A clause on ``Publication``: published by a run of the publication process."""
+    return Publication.instance_id.in_(select(Instance.id).where(_runs_of(PUBLICATION_PROCESS)))
+
+
 def _models(version_ids: Iterable[int]) -> dict[int, ProcessModel]:
     ids = set(version_ids)
     if not ids:
@@ -201,20 +220,19 @@ def _models(version_ids: Iterable[int]) -> dict[int, ProcessModel]:
     return {v.id: processes.model_of(v) for v in versions}
 
 
-def latest_models() -> list[ProcessModel]:
-    """The model of the latest version of each deployed process, by process id."""
-    latest_ids = select(func.max(ProcessVersion.id)).group_by(ProcessVersion.process_id)
-    versions = db.session.scalars(
-        select(ProcessVersion).where(ProcessVersion.id.in_(latest_ids)).order_by(ProcessVersion.process_id)
-    ).all()
-    return [processes.model_of(v) for v in versions]
+def latest_model(process_id: str) -> ProcessModel | None:
+    """The model of the latest version of a process; None when it is not deployed."""
+    version = processes.latest(process_id)
+    return processes.model_of(version) if version is not None else None
 
 
-def step_catalog(extra_version_ids: Iterable[int] = ()) -> dict[str, StepInfo]:
-    """Every user task of the latest models in their order, then steps that only older
-    versions (of the given ids) have; each with its standard in service hours."""
+def step_catalog(extra_version_ids: Iterable[int] = (), process_id: str = PUBLICATION_PROCESS) -> dict[str, StepInfo]:
+    """Every user task of the process's latest model in their order, then steps that only
+    older versions (of the given ids, which must be versions of that process) have; each with
+    its standard in service hours."""
     steps: dict[str, StepInfo] = {}
-    sources = latest_models() + [m for _, m in sorted(_models(extra_version_ids).items(), reverse=True)]
+    latest = latest_model(process_id)
+    sources = ([latest] if latest else []) + [m for _, m in sorted(_models(extra_version_ids).items(), reverse=True)]
     for model in sources:
         for spec in model.user_tasks.values():
             if spec.bpmn_id not in steps:
@@ -228,7 +246,7 @@ def _task_rows(*where):
         select(HumanTask.bpmn_id, HumanTask.created_at, HumanTask.due_at, HumanTask.completed_at,
                Instance.process_version_id)
         .join(Instance, Instance.id == HumanTask.instance_id)
-        .where(Instance.state != "cancelled", *where)
+        .where(Instance.state != "cancelled", _runs_of(PUBLICATION_PROCESS), *where)
     ).all()
 
 
@@ -237,23 +255,26 @@ def _count(query) -> int:
 
 
 def figures(now: datetime, period: Period | None = None) -> Figures:
-    """Every figure of the dashboard for a month (the month of ``now`` in WIB by default)."""
+    """Every figure of the publication service for a month (the month of ``now`` in WIB by
+    default): runs of ``penyebarluasan_data`` only."""
     period = period or month_of(now)
     moment = as_of(period, now)
     cal = workflow.calendar()
+    runs = _runs_of(PUBLICATION_PROCESS)
 
-    started = _count(select(Instance.id).where(Instance.state != "cancelled",
+    started = _count(select(Instance.id).where(Instance.state != "cancelled", runs,
                                                *_in_period(Instance.created_at, period, now)))
     completed_rows = db.session.execute(
         select(Instance.id, Instance.due_at, Instance.completed_at)
-        .where(Instance.state == "completed", *_in_period(Instance.completed_at, period, now))
+        .where(Instance.state == "completed", runs, *_in_period(Instance.completed_at, period, now))
     ).all()
     completed_ids = [row.id for row in completed_rows]
     on_time = sum(1 for row in completed_rows if row.completed_at <= row.due_at)
     running = db.session.execute(
-        select(Instance.due_at).where(Instance.state != "cancelled", *_open_at(Instance, moment))
+        select(Instance.due_at).where(Instance.state != "cancelled", runs, *_open_at(Instance, moment))
     ).scalars().all()
-    published = _count(select(Publication.id).where(*_in_period(Publication.published_at, period, now)))
+    published = _count(select(Publication.id).where(_published_by_runs(),
+                                                    *_in_period(Publication.published_at, period, now)))
 
     revised = len(revised_instances(completed_ids))
 
@@ -283,7 +304,7 @@ def figures(now: datetime, period: Period | None = None) -> Figures:
             waiting_hours=sum(open_hours) / len(open_hours) if open_hours else None,
         ))
 
-    models = latest_models()
+    model = latest_model(PUBLICATION_PROCESS)
     return Figures(
         period=period, now=now, as_of=moment, started=started, completed=len(completed_rows),
         completed_on_time=on_time, published=published, running=len(running),
@@ -291,7 +312,7 @@ def figures(now: datetime, period: Period | None = None) -> Figures:
         overdue_tasks=sum(1 for row in waiting if row.due_at < moment),
         revised=revised, steps=steps, per_month=publications_per_month(period, now),
         per_opd=publications_per_opd(period, now),
-        service_standard_hours=models[0].hari_kerja * HOURS_PER_WORKDAY if models else None,
+        service_standard_hours=model.hari_kerja * HOURS_PER_WORKDAY if model else None,
     )
 
 
@@ -317,7 +338,7 @@ def publications_per_month(period: Period, now: datetime, months: int = HISTORY_
     """Publications in each of the ``months`` WIB months ending with ``period``, oldest first."""
     first = period.shift(-(months - 1))
     moments = db.session.scalars(select(Publication.published_at).where(
-        Publication.published_at >= first.start, Publication.published_at < period.end,
+        _published_by_runs(), Publication.published_at >= first.start, Publication.published_at < period.end,
         Publication.published_at <= now)).all()
     counts = {first.shift(n): 0 for n in range(months)}
     for moment in moments:
@@ -331,7 +352,7 @@ def publications_per_opd(period: Period, now: datetime) -> list[tuple[str, str, 
     rows = db.session.execute(
         select(Opd.code, Opd.name, count)
         .join(Dataset, Dataset.opd_code == Opd.code).join(Publication, Publication.dataset_id == Dataset.id)
-        .where(*_in_period(Publication.published_at, period, now))
+        .where(_published_by_runs(), *_in_period(Publication.published_at, period, now))
         .group_by(Opd.code, Opd.name).order_by(count.desc(), Opd.name)
     ).all()
     return [(row[0], row[1], row[2]) for row in rows]
@@ -364,7 +385,7 @@ def publications_in(period: Period, now: datetime) -> list[PublicationRow]:
                Instance.created_at, Dataset.title.label("dataset"), Opd.name.label("opd"))
         .join(Instance, Instance.id == Publication.instance_id)
         .join(Dataset, Dataset.id == Publication.dataset_id).join(Opd, Opd.code == Dataset.opd_code)
-        .where(*_in_period(Publication.published_at, period, now))
+        .where(_runs_of(PUBLICATION_PROCESS), *_in_period(Publication.published_at, period, now))
         .order_by(Publication.published_at, Publication.id)
     ).all()
     return [PublicationRow(
@@ -405,7 +426,7 @@ def overdue_cases(period: Period, now: datetime) -> list[OverdueCase]:
     cal = workflow.calendar()
     instances = db.session.execute(
         select(Instance.id, Instance.title, Instance.created_at, Instance.due_at, Instance.completed_at)
-        .where(Instance.state != "cancelled", or_(
+        .where(Instance.state != "cancelled", _runs_of(PUBLICATION_PROCESS), or_(
             Instance.id.in_(select(Instance.id).where(Instance.state == "completed",
                                                       *_in_period(Instance.completed_at, period, now))),
             Instance.id.in_(select(Instance.id).where(*_open_at(Instance, moment))),
@@ -445,3 +466,173 @@ def overdue_cases(period: Period, now: datetime) -> list[OverdueCase]:
                 revision_notes=[n for n in notes.get(row.id, []) if n[0] <= moment],
             ))
     return cases
+
+
+# Complaints ------------------------------------------------------------------------------
+#
+# A complaint is a run of ``penanganan_pengaduan`` (cancelled runs are left out), received
+# when its instance was created (the complaint's ``created_at``). In a period:
+#
+# * *received*: complaints received in the period;
+# * *answered*: complaints whose first ``jawab`` task was completed in the period; *on time*
+#   when that was at or before the instance's ``due_at`` (the process's standard, counted from
+#   receipt);
+# * *time to answer*: service hours from receipt to that completion; in hari kerja, / 6;
+# * *corrected*: complaints whose ``koreksi`` task was completed in the period;
+# * *closed*: complaint instances completed (``tutup`` done) in the period;
+# * *open*: complaints open at ``as_of``; *overdue*: of those, past their ``due_at``.
+
+ANSWER_STEP = "jawab"
+CORRECTION_STEP = "koreksi"
+CLOSING_STEP = "tutup"
+RECEIVED = "diterima"
+STATUS_STEPS = complaints.STAGES  # (step, status once it is done), in order
+STATUS_LABELS = complaints.STATUS_LABELS
+
+
+@dataclass(frozen=True)
+class ComplaintRow:
+    instance_id: int
+    ticket: str | None  # None for a run started without the complaint form
+    subject: str
+    received_at: datetime
+    due_at: datetime
+    # Each as it stood at as_of: None when it had not happened by then.
+    corrected_at: datetime | None
+    answered_at: datetime | None
+    closed_at: datetime | None
+    answer_hours: float | None  # service hours from receipt to the answer
+    status: str  # diterima, diverifikasi, dikoreksi, dijawab or selesai, at as_of
+
+    @property
+    def answer_days(self) -> float | None:
+        return None if self.answer_hours is None else self.answer_hours / HOURS_PER_WORKDAY
+
+    @property
+    def on_time(self) -> bool | None:
+        """Answered by the due time of the complaint; None while not answered."""
+        return None if self.answered_at is None else self.answered_at <= self.due_at
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class ComplaintFigures:
+    period: Period
+    now: datetime
+    as_of: datetime
+    received: int
+    answered: int
+    answered_on_time: int
+    corrected: int
+    closed: int
+    open: int  # at as_of
+    overdue_open: int  # open at as_of past the complaint's due time
+    median_hours: float | None  # time to answer of the complaints answered in the period
+    p90_hours: float | None
+    per_month: list[tuple[Period, int]]  # complaints received per month
+    standard_hours: float | None  # the complaint process's standard (latest model)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.answered_on_time, self.answered)
+
+    @property
+    def median_days(self) -> float | None:
+        return None if self.median_hours is None else self.median_hours / HOURS_PER_WORKDAY
+
+    @property
+    def p90_days(self) -> float | None:
+        return None if self.p90_hours is None else self.p90_hours / HOURS_PER_WORKDAY
+
+    @property
+    def standard_days(self) -> float | None:
+        return None if self.standard_hours is None else self.standard_hours / HOURS_PER_WORKDAY
+
+
+def _within(moment: datetime | None, period: Period, now: datetime) -> bool:
+    return moment is not None and period.start <= moment < period.end and moment <= now
+
+
+def complaints_in(period: Period, now: datetime) -> list[ComplaintRow]:
+    """The complaints of the period: received in it or open at some moment of it (so also
+    every one answered, corrected or closed in it), in the order they were received; each as
+    it stood at ``as_of``."""
+    moment = as_of(period, now)
+    cal = workflow.calendar()
+    instances = db.session.execute(
+        select(Instance.id, Instance.title, Instance.data, Instance.created_at, Instance.due_at,
+               Instance.completed_at, Complaint.ticket)
+        .outerjoin(Complaint, Complaint.instance_id == Instance.id)
+        .where(Instance.state != "cancelled", _runs_of(COMPLAINT_PROCESS), Instance.created_at < period.end,
+               Instance.created_at <= now,
+               or_(Instance.completed_at.is_(None), Instance.completed_at >= period.start))
+        .order_by(Instance.created_at, Instance.id)
+    ).all()
+    if not instances:
+        return []
+    done: dict[int, dict[str, datetime]] = {}  # the first completion of each step, by instance
+    for row in db.session.execute(
+        select(HumanTask.instance_id, HumanTask.bpmn_id, HumanTask.completed_at)
+        .where(HumanTask.instance_id.in_([row.id for row in instances]),
+               HumanTask.completed_at.is_not(None), HumanTask.completed_at <= moment)
+        .order_by(HumanTask.completed_at, HumanTask.id)
+    ).all():
+        done.setdefault(row.instance_id, {}).setdefault(row.bpmn_id, row.completed_at)
+
+    rows = []
+    for row in instances:
+        steps = done.get(row.id, {})
+        answered = steps.get(ANSWER_STEP)
+        closed = row.completed_at if row.completed_at is not None and row.completed_at <= moment else None
+        status = RECEIVED
+        for step, reached in STATUS_STEPS:
+            if step in steps:
+                status = reached
+        if closed is not None:
+            status = STATUS_STEPS[-1][1]
+        rows.append(ComplaintRow(
+            instance_id=row.id, ticket=row.ticket, subject=str((row.data or {}).get("subjek") or row.title),
+            received_at=row.created_at, due_at=row.due_at, corrected_at=steps.get(CORRECTION_STEP),
+            answered_at=answered, closed_at=closed, status=status,
+            answer_hours=cal.service_hours_between(row.created_at, answered) if answered else None,
+        ))
+    return rows
+
+
+def complaint_figures(now: datetime, period: Period | None = None,
+                      rows: Sequence[ComplaintRow] | None = None) -> ComplaintFigures:
+    """The figures of the complaints for a month (the month of ``now`` in WIB by default);
+    ``rows``: :func:`complaints_in` of the same period, when already at hand."""
+    period = period or month_of(now)
+    moment = as_of(period, now)
+    rows = complaints_in(period, now) if rows is None else rows
+    answered = [r for r in rows if _within(r.answered_at, period, now)]
+    hours = [r.answer_hours for r in answered]
+    still_open = [r for r in rows if r.closed_at is None]
+    model = latest_model(COMPLAINT_PROCESS)
+    return ComplaintFigures(
+        period=period, now=now, as_of=moment,
+        received=sum(1 for r in rows if _within(r.received_at, period, now)),
+        answered=len(answered), answered_on_time=sum(1 for r in answered if r.on_time),
+        corrected=sum(1 for r in rows if _within(r.corrected_at, period, now)),
+        closed=sum(1 for r in rows if _within(r.closed_at, period, now)),
+        open=len(still_open), overdue_open=sum(1 for r in still_open if r.due_at < moment),
+        median_hours=median(hours), p90_hours=percentile(hours, 90),
+        per_month=complaints_per_month(period, now),
+        standard_hours=model.hari_kerja * HOURS_PER_WORKDAY if model else None,
+    )
+
+
+def complaints_per_month(period: Period, now: datetime, months: int = HISTORY_MONTHS) -> list[tuple[Period, int]]:
+    """Complaints received in each of the ``months`` WIB months ending with ``period``, oldest first."""
+    first = period.shift(-(months - 1))
+    moments = db.session.scalars(select(Instance.created_at).where(
+        Instance.state != "cancelled", _runs_of(COMPLAINT_PROCESS), Instance.created_at >= first.start,
+        Instance.created_at < period.end, Instance.created_at <= now)).all()
+    counts = {first.shift(n): 0 for n in range(months)}
+    for moment in moments:
+        counts[month_of(moment)] += 1
+    return list(counts.items())

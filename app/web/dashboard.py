@@ -1,4 +1,5 @@
-"""Dasbor Pengawasan: the service standard watched, for Pengawas and Admin; the monthly report.
+"""Dasbor Pengawasan: the service standard watched, for Pengawas and Admin; the complaints from
+the public; the monthly report.
 
 The charts are drawn here from the numbers, as SVG geometry that the templates render; each
 chart is followed by a table of the same numbers. The diagram's heatmap is coloured in the
@@ -11,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, Response, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -22,7 +23,9 @@ from ..workcal import HOURS_PER_WORKDAY
 
 bp = Blueprint("dashboard", __name__)
 ROLES = ("pengawas", "admin")
-PROCESS = "penyebarluasan_data"
+PROCESS = stats.PUBLICATION_PROCESS
+COMPLAINTS_LIST = "complaints.index"  # the staff's list of complaints
+COMPLAINTS_LIST_PATH = "/pengaduan/daftar"
 MIMETYPES = {"pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -180,6 +183,19 @@ def month_chart(figures: stats.Figures) -> Chart:
     return vbar_chart([(p.short_label, count, p.label, "bar bar-month") for p, count in figures.per_month], top, step)
 
 
+def complaint_month_chart(complaints: stats.ComplaintFigures) -> Chart:
+    top, step = nice_scale(max([count for _, count in complaints.per_month] + [0]), integer=True)
+    return vbar_chart([(p.short_label, count, p.label, "bar bar-month")
+                       for p, count in complaints.per_month], top, step)
+
+
+def complaints_list_url() -> str:
+    """The list of complaints, where the application has it."""
+    if COMPLAINTS_LIST in current_app.view_functions:
+        return url_for(COMPLAINTS_LIST)
+    return COMPLAINTS_LIST_PATH
+
+
 def opd_chart(figures: stats.Figures) -> Chart:
     top, step = nice_scale(max([count for *_, count in figures.per_opd] + [0]), integer=True)
     return hbar_chart([(name, [(count, str(count), "bar bar-opd")]) for _, name, count in figures.per_opd], top, step)
@@ -207,11 +223,14 @@ def index():
     current = stats.month_of(now)
     period = _period(request.args.get("period"), now)
     figures = stats.figures(now, period)
+    complaints = stats.complaint_figures(now, period)
     return render_template(
-        "dashboard/index.html", figures=figures, period=period, current=current, now=now,
+        "dashboard/index.html", figures=figures, complaints=complaints, period=period, current=current, now=now,
         previous=period.shift(-1), following=period.shift(1) if period < current else None,
         charts={"on_time": on_time_chart(figures), "duration": duration_chart(figures),
-                "months": month_chart(figures), "opd": opd_chart(figures)},
+                "months": month_chart(figures), "opd": opd_chart(figures),
+                "complaints": complaint_month_chart(complaints)},
+        complaints_url=complaints_list_url(),
         heat=json.dumps(heat(figures)), hours_per_day=HOURS_PER_WORKDAY,
         percent=reports.percent, number=reports.number,
     )
