@@ -119,7 +119,7 @@ def test_the_instance_page_shows_its_own_trail(app, flow, make_user):
     client = sign_in(app, "redaktur1")
     page = client.get(f"/proses/{flow['instance']['id']}").get_data(as_text=True)
     trail = page[page.index("trail-title"):]
-    assert "memulai publikasi" in trail and "mengambil tugas" in trail and "menyelesaikan langkah" in trail
+    assert "memulai proses" in trail and "mengambil tugas" in trail and "menyelesaikan langkah" in trail
     assert "membuat pengguna" not in trail  # events of other things are not this instance's
     body = flow["redaktur"].get(f"/instances/{flow['instance']['id']}").get_json()
     assert [e["action"] for e in body["history"]] == [

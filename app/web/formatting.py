@@ -11,12 +11,14 @@ from ..workcal import format_wib, format_wib_short
 
 
 ACTIONS = {
-    "instance.start": N_("memulai publikasi"),
+    "instance.start": N_("memulai proses"),
     "task.claim": N_("mengambil tugas"),
     "task.release": N_("melepaskan tugas"),
     "task.draft": N_("menyimpan draf"),
     "task.complete": N_("menyelesaikan langkah"),
     "publication.publish": N_("menerbitkan di portal"),
+    "publication.revise": N_("memulai koreksi publikasi"),
+    "complaint.submit": N_("mengirim pengaduan"),
     "task.auto_assign": N_("dibagikan otomatis"),
     "lane.auto_assign": N_("mengubah pembagian tugas lajur"),
     "calendar.closed_day.add": N_("menambah hari libur"),
