@@ -1,17 +1,41 @@
 """Alembic migrations: from empty to head, matching the models, and back down again."""
 from __future__ import annotations
 
+import secrets
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from app import create_app
 from app.extensions import db
+from conftest import TEST_DATABASE_URL
 
 
-def test_migrations_match_the_models_and_round_trip(tmp_path):
-    app = create_app({"SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}",
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """An empty database of each kind; PostgreSQL's is made on the TEST_DATABASE_URL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.db'}"
+        return
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL runs when TEST_DATABASE_URL is set (.ci/run sets it)")
+    name = f"h_migrations_{secrets.token_hex(4)}"
+    server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        server.dispose()
+
+
+def test_migrations_match_the_models_and_round_trip(empty_database, tmp_path):
+    app = create_app({"SECRET_KEY": "test", "DATABASE_URL": empty_database,
                       "INSTANCE_PATH": str(tmp_path / "instance")})
     with app.app_context():
         upgrade()
