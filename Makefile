@@ -10,7 +10,7 @@ VENDOR := app/static/vendor
 REFERENCE := app/reference/idn-area-data
 TRANSLATIONS := app/translations
 
-.PHONY: install run test screenshots clean
+.PHONY: install run serve test screenshots clean audit
 
 install: $(VENV)/.installed $(VENDOR)/.installed $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
 
@@ -46,6 +46,19 @@ run: install
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Production (APP_PRODUCTION=1): APP_SECRET_KEY and APP_DATABASE_URL must be set. gunicorn with
+# $(WORKERS) workers (access log on stdout, with the request id) and the background worker beside
+# it; both stop with make, and the worker stops when gunicorn does.
+WORKERS ?= 4
+serve: install
+	export APP_PRODUCTION=1 && $(FLASK) db upgrade && $(FLASK) deploy && \
+	{ trap 'kill $$worker $$server 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	  $(FLASK) worker & worker=$$!; \
+	  $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+	    --access-logformat '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s' \
+	    'app:create_app()' & server=$$!; \
+	  wait $$server; }
+
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
 test: install
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
@@ -54,6 +67,10 @@ test: install
 # The README's screenshots, made by the browser tests.
 screenshots: install
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshots
+
+# Known vulnerabilities of the installed packages (pip-audit); exit 2 when it could not check.
+audit: install
+	bash .ci/audit
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) $(REFERENCE)

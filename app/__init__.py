@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import database, i18n, security
+    from . import database, hostile_input, i18n, logs, security
     from .extensions import babel, csrf, db, login, migrate
     from .models import User
 
@@ -38,6 +38,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, default_locale=i18n.DEFAULT,
                    default_translation_directories="translations", default_timezone="Asia/Jakarta")
     security.register(app)
+    logs.register(app)
+    hostile_input.register(app)
 
     @login.user_loader
     def _load_user(session_id: str):
@@ -53,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
+    from .health import bp as health_bp
     from .i18n import bp as i18n_bp
     from .web import audit as audit_web
     from .web import calendar_admin
@@ -66,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web import catalog, ckan_api, complaints, dcat, opd_admin, sectoral, template_admin
 
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
     for module in (auth, portal, inbox, tasks, instances, audit_web, calendar_admin,
                    notifications_web, workload_web, dashboard, sop_web, process_admin, modeler,
                    catalog, ckan_api, complaints, dcat, opd_admin, sectoral, template_admin):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -73,9 +74,22 @@ DEFAULTS: dict[str, Any] = {
     # Session cookies: never readable by scripts, not sent along with cross-site posts.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # A signed-in session ends this many hours after its last request.
+    "SESSION_HOURS": 8,
+    # Production mode (`make serve` sets APP_PRODUCTION=1): SECRET_KEY and DATABASE_URL must be
+    # given (no generated key, no default SQLite), and session cookies travel over HTTPS only.
+    "PRODUCTION": False,
+    # Log lines: "text", or "json" (one object per line: time, level, logger, message,
+    # request_id, and for the line of each request method, path, status, duration_ms, user_id).
+    "LOG_FORMAT": "text",
 }
+LOG_FORMATS = ("text", "json")
 
 ENV_PREFIX = "APP_"
+
+
+class SettingError(RuntimeError):
+    """A setting is missing or wrong; the app does not start."""
 
 
 def instance_path(overrides: Mapping[str, Any] | None) -> str | None:
@@ -112,6 +126,7 @@ def _derive(app) -> None:
     """Settings computed from others, and what Flask and its extensions read."""
     instance = Path(app.instance_path)
     cfg = app.config
+    _check(cfg)
     if not cfg["DATABASE_URL"]:
         instance.mkdir(parents=True, exist_ok=True)
         cfg["DATABASE_URL"] = f"sqlite:///{instance / 'app.db'}"
@@ -122,6 +137,20 @@ def _derive(app) -> None:
     # Werkzeug answers 413 past this; a little room for the multipart envelope.
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
     cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or _instance_secret(instance)
+    cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(cfg["SESSION_HOURS"]))
+    cfg["SESSION_COOKIE_SECURE"] = bool(cfg["SESSION_COOKIE_SECURE"] or cfg["PRODUCTION"])
+
+
+def _check(cfg) -> None:
+    """Refuse settings the app cannot run with, naming them (before defaults fill the gaps)."""
+    if cfg["LOG_FORMAT"] not in LOG_FORMATS:
+        raise SettingError(f"LOG_FORMAT harus salah satu dari {', '.join(LOG_FORMATS)}, "
+                           f"bukan {cfg['LOG_FORMAT']!r}.")
+    if cfg["PRODUCTION"]:
+        for name in ("SECRET_KEY", "DATABASE_URL"):
+            if not cfg[name]:
+                raise SettingError(f"Mode produksi (PRODUCTION): setelan {name} wajib diisi, mis. lewat "
+                                   f"variabel lingkungan {ENV_PREFIX}{name}.")
 
 
 def _instance_secret(instance: Path) -> str:
