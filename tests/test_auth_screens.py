@@ -427,12 +427,13 @@ def test_every_form_needs_its_csrf_token(app_factory, make_user):
 # Login before every staff page --------------------------------------------------------------
 
 PUBLIC = ("portal.", "catalog.", "ckan.", "dcat.", "api.", "i18n.", "static", "auth.login",
-          "complaints.new", "complaints.status", "complaints.lookup")
+          "complaints.new", "complaints.status", "complaints.lookup", "health.")
 
 
 def _example_url(app, rule):
-    values = {arg: 1 if rule._converters[arg].__class__.__name__ == "IntegerConverter" else "x"
-              for arg in rule.arguments}
+    from werkzeug.routing import IntegerConverter
+
+    values = {arg: 1 if isinstance(rule._converters[arg], IntegerConverter) else "x" for arg in rule.arguments}
     with app.test_request_context():
         from flask import url_for
         return url_for(rule.endpoint, **values)

@@ -122,7 +122,10 @@ SCHEMAS: dict[str, Any] = {
 
 
 def _op(summary: str, responses: dict[str, Any], *, secured: bool = True, **extra: Any) -> dict[str, Any]:
-    op = {"summary": summary, "responses": {**responses, **(_errors(401) if secured else {})}, **extra}
+    # Any call may be unreadable: a body that is not the JSON object asked for, or text the API refuses
+    # anywhere in the request (NUL, a lone surrogate), even in a query parameter the call does not read.
+    errors = {**_errors(400), **(_errors(401) if secured else {})}
+    op = {"summary": summary, "responses": {**responses, **errors}, **extra}
     if secured:
         op["security"] = SECURED
     return op

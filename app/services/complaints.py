@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Complaint, Dataset, Instance, Publication, User, utcnow
 from . import audit, processes, publications
 from .errors import BadRequest, Forbidden, Invalid, NotFound, TooMany
+from .keys import by_id
 
 PROCESS = "penanganan_pengaduan"
 REGISTRATION_FORM = "pengaduan_registrasi.json"
@@ -68,13 +69,13 @@ def _subject(data: Mapping[str, Any]) -> tuple[Publication | None, Dataset | Non
     """What the complaint is about: a publication (its newest version) or a checked dataset."""
     publication_id, dataset_id = data.get("publication_id"), data.get("dataset_id")
     if publication_id is not None:
-        found = db.session.get(Publication, publication_id)
+        found = by_id(Publication, publication_id)
         if found is None:
             raise Invalid("Publikasi tidak ditemukan.", {"publication_id": "publikasi tidak ditemukan"})
         found = publications.current(found)
         return found, found.dataset, found.title
     if dataset_id is not None:
-        found = db.session.get(Dataset, dataset_id)
+        found = by_id(Dataset, dataset_id)
         if found is None or found.status != "ready":
             raise Invalid("Data tidak ditemukan.", {"dataset_id": "data tidak ditemukan"})
         return None, found, found.title

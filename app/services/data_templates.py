@@ -20,6 +20,7 @@ from ..i18n import N_
 from ..models import DataTemplate, Opd, User
 from . import audit, regions
 from .errors import Forbidden, Invalid, NotFound
+from .keys import by_id
 
 MANAGER_ROLES = ("admin", "walidata")
 COLUMN_TYPES = {
@@ -162,7 +163,7 @@ def update(template_id: int, fields: dict[str, Any], columns: Any, user: User) -
 
 
 def get(template_id: int) -> DataTemplate:
-    template = db.session.get(DataTemplate, template_id)
+    template = by_id(DataTemplate, template_id)
     if template is None:
         raise NotFound("Templat tidak ditemukan.")
     return template

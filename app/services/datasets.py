@@ -18,6 +18,7 @@ from ..i18n import N_
 from ..models import AuditEvent, DataTemplate, Dataset, Opd, StoredFile, User, utcnow
 from . import audit, data_templates, files, operators
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .keys import by_id, parse_id
 from .paging import page_of
 
 CSV_TYPE = "text/csv"
@@ -155,7 +156,7 @@ def _template_for(fields: dict[str, str], opd_code: str, errors: dict[str, str])
     raw = (fields.get("template") or "").strip()
     if not raw:
         return None
-    template = db.session.get(DataTemplate, int(raw)) if raw.isdigit() else None
+    template = by_id(DataTemplate, parse_id(raw))
     if template is None or not template.active:
         errors["template"] = f"templat '{raw}' tidak dikenal"
     elif opd_code and template.opd_code != opd_code:
@@ -214,7 +215,7 @@ def create(data: bytes, filename: str, fields: dict[str, str], user: User,
 
 
 def get(dataset_id: int) -> Dataset:
-    dataset = db.session.get(Dataset, dataset_id)
+    dataset = by_id(Dataset, dataset_id)
     if dataset is None:
         raise NotFound("Data tidak ditemukan.")
     return dataset

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Dataset, Instance, Opd, Publication, StoredFile, User
 from . import audit, datasets, webhook
 from .errors import Conflict, NotFound
+from .keys import by_id
 from .paging import page_of
 
 # The hashtag every ready-to-post text ends with.
@@ -104,7 +105,7 @@ def latest(limit: int) -> list[Publication]:
 
 
 def get(publication_id: int) -> Publication:
-    row = db.session.get(Publication, publication_id)
+    row = by_id(Publication, publication_id)
     if row is None:
         raise NotFound("Publikasi tidak ditemukan.")
     return row
@@ -149,7 +150,7 @@ def design_files(rows: list[Publication]) -> dict[str, StoredFile]:
 def public_dataset(dataset_id: int, viewer=None) -> Dataset:
     """A dataset the viewer may see on the portal: everyone sees data the walidata checked; a
     recap before the check only those who prepare, check or supervise it."""
-    row = db.session.get(Dataset, dataset_id)
+    row = by_id(Dataset, dataset_id)
     if row is None or not (row.status == "ready" or datasets.may_see_unchecked(row, viewer)):
         raise NotFound("Data tidak ditemukan.")
     return row

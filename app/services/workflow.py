@@ -19,6 +19,7 @@ from ..models import AuditEvent, HumanTask, Instance, ProcessVersion, StoredFile
 from ..workcal import HOURS_PER_WORKDAY, WIB, WorkCalendar
 from . import audit, corrections, datasets, processes, publications
 from .errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
+from .keys import by_id
 from .paging import page_of
 
 OVERSIGHT_ROLES = ("admin", "pengawas")
@@ -154,7 +155,7 @@ def start(process_id: str, title: str, user: User | None, *, data: Mapping[str, 
 
 
 def get_instance(instance_id: int) -> Instance:
-    instance = db.session.get(Instance, instance_id)
+    instance = by_id(Instance, instance_id)
     if instance is None:
         raise NotFound("Instans tidak ditemukan.")
     return instance

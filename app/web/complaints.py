@@ -13,6 +13,7 @@ from ..extensions import db
 from ..i18n import N_
 from ..models import Complaint, Dataset, HumanTask, Instance, Publication
 from ..services import complaints, publications
+from ..services.keys import parse_id
 from ..services.errors import BadRequest, Forbidden, Invalid, NotFound, TooMany
 from ..services.paging import page_of
 from .paging import Pager, page_number, per_page
@@ -55,9 +56,10 @@ def _id_arg(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    found = parse_id(raw)
+    if found is None:
         raise NotFound("Publikasi atau data yang dilaporkan tidak ditemukan.")
-    return int(raw)
+    return found
 
 
 def _reported() -> tuple[Publication | None, Dataset | None]:
