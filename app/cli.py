@@ -247,3 +247,4 @@ def register(app: Flask) -> None:
     from .worker import worker_command
 
     app.cli.add_command(worker_command)
+    from .cli_backup import register as register_backup; register_backup(app)
