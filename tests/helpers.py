@@ -87,3 +87,38 @@ def served(app, name="live-server"):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def create_scratch_database(prefix: str) -> str:
+    """A new empty database on the TEST_DATABASE_URL server (never the suite's own); its URL."""
+    import secrets
+
+    from sqlalchemy import create_engine, make_url, text
+
+    from conftest import TEST_DATABASE_URL
+
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    server.dispose()
+    return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_scratch_database(url: str) -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    from conftest import TEST_DATABASE_URL
+
+    server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)"))
+    server.dispose()

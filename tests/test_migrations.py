@@ -1,17 +1,16 @@
 """Alembic migrations: from empty to head, matching the models, and back down again."""
 from __future__ import annotations
 
-import secrets
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect
 
 from app import create_app
 from app.extensions import db
 from conftest import TEST_DATABASE_URL
+from helpers import create_scratch_database, drop_scratch_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -22,16 +21,11 @@ def empty_database(request, tmp_path):
         return
     if not TEST_DATABASE_URL:
         pytest.skip("PostgreSQL runs when TEST_DATABASE_URL is set (.ci/run sets it)")
-    name = f"h_migrations_{secrets.token_hex(4)}"
-    server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
+    url = create_scratch_database("h_migrations")
     try:
-        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        with server.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        server.dispose()
+        drop_scratch_database(url)
 
 
 def test_migrations_match_the_models_and_round_trip(empty_database, tmp_path):

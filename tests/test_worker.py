@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ from app.extensions import db
 from app.models import HumanTask, Notification, TaskNotice, User
 from app.services import workflow
 from app.workcal import format_wib
-from helpers import PROCESS, upload_dataset
+from helpers import PROCESS, free_port, upload_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)  # Selasa, 24 November 2026 10.00 WIB
@@ -49,10 +48,6 @@ class Inbox:
         return Counter((rcpt[0], msg["Subject"]) for _, rcpt, msg in self.messages)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

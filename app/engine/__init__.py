@@ -3,12 +3,12 @@
 Everything outside this package sees plain dataclasses and exceptions defined here.
 """
 from .bpmn import DeployError, ProcessModel, Problem, UserTaskDef, parse_model
-from .runtime import EngineError, ReadyTask, Step, TaskNotReady, complete_task, start_workflow
+from .runtime import EngineError, ReadyTask, Step, TaskNotReady, complete_task, ready_tasks, start_workflow
 from .bpmn import parse_xml
 from .migration import Blocker, MigrationCheck, VersionRef, check_migration, migrate_instance
 
 __all__ = [
     "DeployError", "EngineError", "Problem", "ProcessModel", "ReadyTask", "Step", "TaskNotReady",
-    "UserTaskDef", "complete_task", "parse_model", "start_workflow",
+    "UserTaskDef", "complete_task", "parse_model", "ready_tasks", "start_workflow",
 ]
 __all__ += ["Blocker", "MigrationCheck", "VersionRef", "check_migration", "migrate_instance", "parse_xml"]

@@ -101,17 +101,25 @@ def _load(process_id: str, sha256: str, xml: str, state: str) -> BpmnWorkflow:
     return workflow
 
 
+def _ready(workflow: BpmnWorkflow) -> tuple[ReadyTask, ...]:
+    return tuple(
+        ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                  t.task_spec.lane or "")
+        for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+    )
+
+
 def _advance(workflow: BpmnWorkflow) -> Step:
     try:
         workflow.do_engine_steps()
     except WorkflowException as exc:
         raise EngineError(str(exc)) from exc
-    ready = tuple(
-        ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                  t.task_spec.lane or "")
-        for t in workflow.get_tasks(state=TaskState.READY, manual=True)
-    )
-    return Step(state=_dump(workflow), ready=ready, completed=workflow.is_completed())
+    return Step(state=_dump(workflow), ready=_ready(workflow), completed=workflow.is_completed())
+
+
+def ready_tasks(process_id: str, sha256: str, xml: str, state: str) -> tuple[ReadyTask, ...]:
+    """The user tasks a stored state waits for, as the engine reads it (to check the read model)."""
+    return _ready(_load(process_id, sha256, xml, state))
 
 
 def start_workflow(process_id: str, sha256: str, xml: str, data: Mapping[str, Any] | None = None) -> Step:
