@@ -10,7 +10,7 @@ VENDOR := app/static/vendor
 REFERENCE := app/reference/idn-area-data
 TRANSLATIONS := app/translations
 
-.PHONY: install run serve test screenshots clean audit
+.PHONY: install run serve test screenshots clean audit bench bench-quick
 
 install: $(VENV)/.installed $(VENDOR)/.installed $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
 
@@ -67,6 +67,17 @@ test: install
 # The README's screenshots, made by the browser tests.
 screenshots: install
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshots
+
+# Benchmarks (bench/run.py): figures printed and written to bench/RESULTS.md with the machine's
+# description. `make bench` is the whole run (inbox up to 100k instances, about 3 minutes), on
+# SQLite and, when BENCH_POSTGRES names a reachable server, on PostgreSQL in a scratch database.
+BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+BENCH_ARGS = $$(pg_isready -q -d '$(subst +psycopg,,$(BENCH_POSTGRES))' 2>/dev/null && echo --postgres '$(BENCH_POSTGRES)')
+bench: install
+	$(BIN)/python bench/run.py --big $(BENCH_ARGS)
+
+bench-quick: install
+	$(BIN)/python bench/run.py --quick $(BENCH_ARGS)
 
 # Known vulnerabilities of the installed packages (pip-audit); exit 2 when it could not check.
 audit: install

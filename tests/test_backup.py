@@ -16,6 +16,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import inspect, make_url, text
 
@@ -31,7 +32,7 @@ COMPARED = {"user": "id", "user_role": "id", "api_token": "id", "opd": "code", "
             "data_template": "id", "dataset": "id", "process_version": "id", "instance": "id",
             "human_task": "id", "publication": "id", "notification": "id", "audit_event": "id",
             "audit_head": "id"}
-HEAD = "0008"
+HEAD = ScriptDirectory(str(Path(__file__).resolve().parent.parent / "migrations")).get_current_head()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from ..models import AuditEvent, DataTemplate, Dataset, HumanTask, Instance, Opd, ProcessVersion, Publication, utcnow
+from ..models import DataTemplate, Dataset, HumanTask, Instance, Opd, ProcessVersion, Publication, utcnow
 from ..services.workflow import timeliness
 
 
@@ -34,12 +34,12 @@ def task(t: HumanTask, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def event(e: AuditEvent) -> dict[str, Any]:
-    return {"at": iso(e.at), "user": e.user.username if e.user else None, "action": e.action,
-            "task_id": e.task_id, "detail": e.detail}
+def event(e) -> dict[str, Any]:
+    """An event of the trail, from a row of workflow.history_rows."""
+    return {"at": iso(e.at), "user": e.username, "action": e.action, "task_id": e.task_id, "detail": e.detail}
 
 
-def instance(i: Instance, history: list[AuditEvent]) -> dict[str, Any]:
+def instance(i: Instance, history) -> dict[str, Any]:
     now = utcnow()
     return {
         "id": i.id,

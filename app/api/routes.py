@@ -159,7 +159,7 @@ def upload_file():
 
 
 def _instance_json(instance):
-    return rep.instance(instance, list(workflow.history(instance)))
+    return rep.instance(instance, workflow.history_rows(instance.id))
 
 
 @bp.post("/instances")
@@ -167,8 +167,9 @@ def _instance_json(instance):
 def start_instance():
     body = json_body()
     instance = workflow.start(body.get("process"), body.get("title"), current_api_user())
+    payload = _instance_json(instance)  # read inside the transaction: nothing to load again after it
     db.session.commit()
-    return jsonify(_instance_json(instance)), 201
+    return jsonify(payload), 201
 
 
 @bp.get("/instances/<int:instance_id>")
@@ -223,8 +224,9 @@ def release_task(task_id: str):
 def complete_task(task_id: str):
     body = json_body()
     instance = workflow.complete(task_id, body.get("data", {}), current_api_user())
+    payload = _instance_json(instance)  # read inside the transaction: nothing to load again after it
     db.session.commit()
-    return jsonify(_instance_json(instance))
+    return jsonify(payload)
 
 
 @bp.get("/publications")

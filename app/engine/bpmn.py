@@ -240,11 +240,13 @@ _spec_cache: dict[str, tuple[Any, Any]] = {}
 _spec_lock = threading.Lock()
 
 
-def cached_spec(process_id: str, sha256: str, xml: str):
-    """The parsed spec of a deployed version: parsed once per process, shared read-only."""
+def cached_spec(process_id: str, sha256: str, xml: str | Callable[[], str]):
+    """The parsed spec of a deployed version: parsed once per process, shared read-only.
+    ``xml`` may be a function giving it, so that the XML is read only when not cached yet."""
     key = f"{process_id}:{sha256}"
     found = _spec_cache.get(key)
     if found is None:
+        xml = xml() if callable(xml) else xml
         root = parse_xml(xml.encode("utf-8"), max_bytes=len(xml.encode("utf-8")))
         found = _spiff_parse(root, process_id)
         with _spec_lock:

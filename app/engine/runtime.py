@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -22,6 +22,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import expressions
 from .bpmn import cached_spec
+
+
+XmlSource = str | Callable[[], str]  # the version's BPMN XML, or a function that reads it when needed
 
 
 class TaskNotReady(Exception):
@@ -92,7 +95,7 @@ def _dump(workflow: BpmnWorkflow) -> str:
     return json.dumps(dct, separators=(",", ":"))
 
 
-def _load(process_id: str, sha256: str, xml: str, state: str) -> BpmnWorkflow:
+def _load(process_id: str, sha256: str, xml: XmlSource, state: str) -> BpmnWorkflow:
     spec, subprocess_specs = cached_spec(process_id, sha256, xml)
     dct = json.loads(state)
     _SERIALIZER.migrate(dct)
@@ -117,12 +120,12 @@ def _advance(workflow: BpmnWorkflow) -> Step:
     return Step(state=_dump(workflow), ready=_ready(workflow), completed=workflow.is_completed())
 
 
-def ready_tasks(process_id: str, sha256: str, xml: str, state: str) -> tuple[ReadyTask, ...]:
+def ready_tasks(process_id: str, sha256: str, xml: XmlSource, state: str) -> tuple[ReadyTask, ...]:
     """The user tasks a stored state waits for, as the engine reads it (to check the read model)."""
     return _ready(_load(process_id, sha256, xml, state))
 
 
-def start_workflow(process_id: str, sha256: str, xml: str, data: Mapping[str, Any] | None = None) -> Step:
+def start_workflow(process_id: str, sha256: str, xml: XmlSource, data: Mapping[str, Any] | None = None) -> Step:
     spec, subprocess_specs = cached_spec(process_id, sha256, xml)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_SCRIPT_ENGINE)
     if data:
@@ -130,7 +133,7 @@ def start_workflow(process_id: str, sha256: str, xml: str, data: Mapping[str, An
     return _advance(workflow)
 
 
-def complete_task(process_id: str, sha256: str, xml: str, state: str, task_id: str,
+def complete_task(process_id: str, sha256: str, xml: XmlSource, state: str, task_id: str,
                   data: Mapping[str, Any]) -> Step:
     """Complete a ready user task with (already validated) form data and run to the next wait."""
     workflow = _load(process_id, sha256, xml, state)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -12,6 +12,8 @@ from .types import UTCDateTime, utcnow
 
 class Publication(db.Model):
     __tablename__ = "publication"
+    # The portal: the current publications, newest first, read in index order.
+    __table_args__ = (Index("ix_publication_current", "superseded_by_id", "published_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), unique=True)

@@ -33,6 +33,8 @@ class Instance(db.Model):
     """One run of a process. `row_version` turns a concurrent change into a conflict."""
 
     __tablename__ = "instance"
+    # The list of instances: newest first, read in index order.
+    __table_args__ = (Index("ix_instance_newest", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)

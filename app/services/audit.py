@@ -92,34 +92,42 @@ def _address() -> str | None:
     return (request.remote_addr or "")[:64] or None
 
 
-def _lock_head() -> AuditHead:
-    head = db.session.scalars(
-        select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
-        .execution_options(populate_existing=True)
+def _lock_head() -> str | None:
+    """Lock the head of the chain for this transaction; the hash at its end. (Its select is an
+    ORM statement, so the session's pending changes are flushed before the event is added.)"""
+    head = db.session.execute(
+        select(AuditHead.last_hash).where(AuditHead.id == HEAD_ID).with_for_update()
     ).one_or_none()
     if head is None:  # a database made without the migration's row
-        head = AuditHead(id=HEAD_ID)
-        db.session.add(head)
-    return head
+        db.session.execute(AuditHead.__table__.insert().values(id=HEAD_ID))
+        return None
+    return head.last_hash
+
+
+@dataclass(frozen=True)
+class Appended:
+    id: int
+    hash: str
 
 
 def record(action: str, user: User | None, *, instance_id: int | None = None,
            task_id: str | None = None, before: Any = None, after: Any = None,
-           **detail: Any) -> AuditEvent:
-    """Append one event at the end of the chain, in the caller's transaction."""
-    head = _lock_head()
-    event_row = AuditEvent(
+           **detail: Any) -> Appended:
+    """Append one event at the end of the chain, in the caller's transaction: three plain
+    statements (lock the head, insert the event, move the head), no objects to flush."""
+    values = dict(
         at=utcnow(), user_id=user.id if user else None,
         role=",".join(sorted(user.roles)) if user else None, address=_address(),
         action=action, instance_id=instance_id, task_id=task_id, detail=plain(detail),
-        before=plain(before), after=plain(after), prev_hash=head.last_hash,
+        before=plain(before), after=plain(after), prev_hash=_lock_head(),
     )
-    event_row.hash = hash_of(event_row)
-    db.session.add(event_row)
-    db.session.flush()
-    head.last_event_id, head.last_hash = event_row.id, event_row.hash
-    db.session.flush()
-    return event_row
+    values["hash"] = compute_hash(**values)
+    event_id = db.session.execute(
+        AuditEvent.__table__.insert().values(**values).returning(AuditEvent.__table__.c.id)
+    ).scalar_one()
+    db.session.execute(AuditHead.__table__.update().where(AuditHead.__table__.c.id == HEAD_ID)
+                       .values(last_event_id=event_id, last_hash=values["hash"]))
+    return Appended(event_id, values["hash"])
 
 
 # Verifying -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -194,7 +195,11 @@ def issue_token(user: User, ttl_hours: int) -> tuple[str, ApiToken]:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    """The active user holding an unrevoked, unexpired token: one statement with the roles."""
+    row = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    ).unique().one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
 
 from .. import forms
 from ..engine import EngineError, ProcessModel, Step, TaskNotReady, complete_task, start_workflow
@@ -136,7 +136,7 @@ def start(process_id: str, title: str, user: User | None, *, data: Mapping[str, 
         raise Invalid("Proses tidak dapat dimulai.", errors)
     now = now or utcnow()
     model = processes.model_of(version)
-    step = start_workflow(version.process_id, version.sha256, version.bpmn_xml, dict(data or {}))
+    step = start_workflow(version.process_id, version.sha256, lambda: version.bpmn_xml, dict(data or {}))
     due_at, near_due_at = deadlines(now, model.hari_kerja)
     instance = Instance(
         process_version=version, title=title, state="completed" if step.completed else "running",
@@ -191,14 +191,23 @@ def _require_worker(task: HumanTask, user: User) -> None:
 
 
 def _lock(task_id: str, user: User) -> tuple[HumanTask, Instance]:
-    """Lock the task's instance, then read the task as it is now."""
-    task = get_task(task_id)
-    _require_worker(task, user)
+    """Lock the task's instance and read it, its engine state and its tasks as they are now:
+    two statements. The users of the tasks load only when asked for (most often from the
+    session's identity map)."""
+    if not isinstance(task_id, str):
+        raise NotFound("Tugas tidak ditemukan.")
+    of_task = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
     instance = db.session.scalars(
-        select(Instance).where(Instance.id == task.instance_id)
-        .with_for_update(of=Instance).execution_options(populate_existing=True)
-    ).one()
-    db.session.refresh(task)
+        select(Instance).where(Instance.id == of_task).with_for_update(of=Instance)
+        .options(undefer(Instance.engine_state),
+                 selectinload(Instance.tasks).options(lazyload(HumanTask.assignee),
+                                                      lazyload(HumanTask.completed_by)))
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    task = next((t for t in instance.tasks if t.id == task_id), None) if instance is not None else None
+    if task is None:
+        raise NotFound("Tugas tidak ditemukan.")
+    _require_worker(task, user)
     return task, instance
 
 
@@ -274,7 +283,7 @@ def complete(task_id: str, data: Any, user: User, *, now: datetime | None = None
         raise Invalid("Isian formulir belum benar.", errors)
     version = instance.process_version
     try:
-        step = complete_task(version.process_id, version.sha256, version.bpmn_xml,
+        step = complete_task(version.process_id, version.sha256, lambda: version.bpmn_xml,
                              instance.engine_state, task.id, data)
     except TaskNotReady:
         raise Conflict("Tugas ini tidak lagi menunggu untuk dikerjakan.") from None
@@ -332,9 +341,14 @@ def task_page(user: User, scope: str, page_no: int, per_page: int, **filters) ->
 
 
 def step_names() -> list[tuple[str, str]]:
-    """The user-task steps that have ever waited, for filters: (bpmn_id, name)."""
-    rows = db.session.execute(select(HumanTask.bpmn_id, func.min(HumanTask.name)).group_by(HumanTask.bpmn_id))
-    return sorted(((r[0], r[1]) for r in rows), key=lambda r: r[1])
+    """The user-task steps of every deployed version, for filters: (bpmn_id, name), a step
+    named as its newest version names it. Read from the cached models, not from the tasks, so
+    it costs the same with a thousand instances or a million."""
+    names: dict[str, str] = {}
+    for version in db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.id)):
+        for bpmn_id, spec in processes.model_of(version).user_tasks.items():
+            names[bpmn_id] = spec.name
+    return sorted(names.items(), key=lambda r: r[1])
 
 
 def last_data_of_step(task: HumanTask) -> dict[str, Any]:
@@ -385,4 +399,14 @@ def instance_page(page_no: int, per_page: int, *, state: str | None = None, over
 def history(instance: Instance):
     return db.session.scalars(
         select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id)
+    ).all()
+
+
+def history_rows(instance_id: int):
+    """The instance's trail as plain rows (at, username, action, task_id, detail): what the API
+    shows of it, read in one statement without building an object per event."""
+    return db.session.execute(
+        select(AuditEvent.at, User.username, AuditEvent.action, AuditEvent.task_id, AuditEvent.detail)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
     ).all()
