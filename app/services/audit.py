@@ -93,8 +93,7 @@ def _address() -> str | None:
 
 
 def _lock_head() -> str | None:
-    """Lock the head of the chain for this transaction; the hash at its end. (Its select is an
-    ORM statement, so the session's pending changes are flushed before the event is added.)"""
+    """Lock the head of the chain for this transaction; the hash at its end."""
     head = db.session.execute(
         select(AuditHead.last_hash).where(AuditHead.id == HEAD_ID).with_for_update()
     ).one_or_none()
@@ -114,19 +113,22 @@ def record(action: str, user: User | None, *, instance_id: int | None = None,
            task_id: str | None = None, before: Any = None, after: Any = None,
            **detail: Any) -> Appended:
     """Append one event at the end of the chain, in the caller's transaction: three plain
-    statements (lock the head, insert the event, move the head), no objects to flush."""
-    values = dict(
-        at=utcnow(), user_id=user.id if user else None,
-        role=",".join(sorted(user.roles)) if user else None, address=_address(),
-        action=action, instance_id=instance_id, task_id=task_id, detail=plain(detail),
-        before=plain(before), after=plain(after), prev_hash=_lock_head(),
-    )
-    values["hash"] = compute_hash(**values)
-    event_id = db.session.execute(
-        AuditEvent.__table__.insert().values(**values).returning(AuditEvent.__table__.c.id)
-    ).scalar_one()
-    db.session.execute(AuditHead.__table__.update().where(AuditHead.__table__.c.id == HEAD_ID)
-                       .values(last_event_id=event_id, last_hash=values["hash"]))
+    statements (lock the head, insert the event, move the head). The session's pending changes
+    are not flushed for them but with the caller's next flush: every id an event names has
+    been flushed already (ids come from flushes)."""
+    with db.session.no_autoflush:
+        values = dict(
+            at=utcnow(), user_id=user.id if user else None,
+            role=",".join(sorted(user.roles)) if user else None, address=_address(),
+            action=action, instance_id=instance_id, task_id=task_id, detail=plain(detail),
+            before=plain(before), after=plain(after), prev_hash=_lock_head(),
+        )
+        values["hash"] = compute_hash(**values)
+        event_id = db.session.execute(
+            AuditEvent.__table__.insert().values(**values).returning(AuditEvent.__table__.c.id)
+        ).scalar_one()
+        db.session.execute(AuditHead.__table__.update().where(AuditHead.__table__.c.id == HEAD_ID)
+                           .values(last_event_id=event_id, last_hash=values["hash"]))
     return Appended(event_id, values["hash"])
 
 

@@ -191,15 +191,15 @@ def _require_worker(task: HumanTask, user: User) -> None:
 
 
 def _lock(task_id: str, user: User) -> tuple[HumanTask, Instance]:
-    """Lock the task's instance and read it, its engine state and its tasks as they are now:
-    two statements. The users of the tasks load only when asked for (most often from the
+    """Lock the task's instance and read it, its engine state, its version and its tasks as
+    they are now: two statements. The users of the tasks load only when asked for (most often from the
     session's identity map)."""
     if not isinstance(task_id, str):
         raise NotFound("Tugas tidak ditemukan.")
     of_task = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
     instance = db.session.scalars(
         select(Instance).where(Instance.id == of_task).with_for_update(of=Instance)
-        .options(undefer(Instance.engine_state),
+        .options(undefer(Instance.engine_state), joinedload(Instance.process_version, innerjoin=True),
                  selectinload(Instance.tasks).options(lazyload(HumanTask.assignee),
                                                       lazyload(HumanTask.completed_by)))
         .execution_options(populate_existing=True)
