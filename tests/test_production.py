@@ -2,6 +2,7 @@
 request ids and request logs, session and token expiry, and `make serve` as real processes."""
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -70,11 +71,26 @@ def test_production_refuses_the_default_database(environment, monkeypatch):
     assert not (environment / "app.db").exists()
 
 
-def test_production_sends_the_session_cookie_over_https_only(app_factory):
+@pytest.fixture
+def unfrozen():
+    """A production app freezes the heap it was built with; the tests give it back after."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_production_sends_the_session_cookie_over_https_only(app_factory, unfrozen):
     assert not app_factory().config["SESSION_COOKIE_SECURE"]
     client = sign_in(app_factory(PRODUCTION=True))
     cookie = client.get_cookie("session", domain="localhost")
     assert cookie is not None and cookie.secure and cookie.http_only
+
+
+def test_production_keeps_the_startup_heap_out_of_full_collections(app_factory, unfrozen):
+    app_factory()
+    assert gc.get_freeze_count() == 0  # development and tests: the collector sees everything
+    app_factory(PRODUCTION=True)
+    assert gc.get_freeze_count() > 10_000
 
 
 def test_unknown_log_format_is_refused(environment):

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from flask import url_for
 
 from ..models import DataTemplate, Dataset, HumanTask, Instance, Opd, ProcessVersion, Publication, utcnow
+from ..services import users
 from ..services.workflow import timeliness
 
 
@@ -14,8 +15,15 @@ def iso(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def task(t: HumanTask, now: datetime | None = None) -> dict[str, Any]:
+def task(t: HumanTask, now: datetime | None = None, usernames: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """A task; with `usernames` (user id -> username) its people are named from it instead of
+    being loaded one by one (an instance's answer names the people of all its tasks)."""
     now = now or utcnow()
+    if usernames is None:
+        assignee = t.assignee.username if t.assignee else None
+        completed_by = t.completed_by.username if t.completed_by else None
+    else:
+        assignee, completed_by = usernames.get(t.assignee_id), usernames.get(t.completed_by_id)
     return {
         "id": t.id,
         "instance_id": t.instance_id,
@@ -24,13 +32,13 @@ def task(t: HumanTask, now: datetime | None = None) -> dict[str, Any]:
         "name": t.name,
         "lane": t.lane,
         "state": "completed" if t.completed_at else "ready",
-        "assignee": t.assignee.username if t.assignee else None,
+        "assignee": assignee,
         "created_at": iso(t.created_at),
         "due_at": iso(t.due_at),
         "overdue": (t.completed_at or now) > t.due_at,
         "timeliness": timeliness(t.due_at, t.near_due_at, t.completed_at, now),
         "completed_at": iso(t.completed_at),
-        "completed_by": t.completed_by.username if t.completed_by else None,
+        "completed_by": completed_by,
     }
 
 
@@ -41,6 +49,7 @@ def event(e) -> dict[str, Any]:
 
 def instance(i: Instance, history) -> dict[str, Any]:
     now = utcnow()
+    usernames = users.usernames({t.assignee_id for t in i.tasks} | {t.completed_by_id for t in i.tasks})
     return {
         "id": i.id,
         "process": i.process_version.process_id,
@@ -53,7 +62,7 @@ def instance(i: Instance, history) -> dict[str, Any]:
         "due_at": iso(i.due_at),
         "overdue": (i.completed_at or now) > i.due_at,
         "timeliness": timeliness(i.due_at, i.near_due_at, i.completed_at, now),
-        "tasks": [task(t, now) for t in i.tasks],
+        "tasks": [task(t, now, usernames) for t in i.tasks],
         "history": [event(e) for e in history],
     }
 

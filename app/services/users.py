@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from typing import Iterable
 from functools import lru_cache
 from datetime import timedelta
 
@@ -192,6 +193,15 @@ def issue_token(user: User, ttl_hours: int) -> tuple[str, ApiToken]:
     db.session.add(row)
     audit.record("token.issue", user)
     return token, row
+
+
+def usernames(ids: Iterable[int | None]) -> dict[int, str]:
+    """user id -> username of the given users, in one statement."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+    return {row.id: row.username for row in rows}
 
 
 def user_for_token(token: str) -> User | None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload, undefer
 
 from .. import forms
 from ..engine import EngineError, ProcessModel, Step, TaskNotReady, complete_task, start_workflow
@@ -201,7 +201,8 @@ def _lock(task_id: str, user: User) -> tuple[HumanTask, Instance]:
         select(Instance).where(Instance.id == of_task).with_for_update(of=Instance)
         .options(undefer(Instance.engine_state), joinedload(Instance.process_version, innerjoin=True),
                  selectinload(Instance.tasks).options(lazyload(HumanTask.assignee),
-                                                      lazyload(HumanTask.completed_by)))
+                                                      lazyload(HumanTask.completed_by),
+                                                      defer(HumanTask.data), defer(HumanTask.draft)))
         .execution_options(populate_existing=True)
     ).one_or_none()
     task = next((t for t in instance.tasks if t.id == task_id), None) if instance is not None else None
