@@ -785,6 +785,8 @@ def main() -> int:
               "would reach; with the database too, the driver time of a completion is added (its commit "
               "still left out, so the true ceiling is lower). Time in the database driver is the sum of cursor executions of a completion "
               "(the commit not counted).",
+              "- Each app of the bench freezes its heap once built (gc.freeze), as create_app does in "
+              "production mode.",
               "- history: per level, instances driven to 0, 5 or 20 loops (desain, caption, periksa revisi) "
               "untimed, then one timed loop (3 completions) each.",
               "- inbox: templates are real instances made through the API (completed ones, and four open at "
