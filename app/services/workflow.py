@@ -192,8 +192,8 @@ def _require_worker(task: HumanTask, user: User) -> None:
 
 def _lock(task_id: str, user: User) -> tuple[HumanTask, Instance]:
     """Lock the task's instance and read it, its engine state, its version and its tasks as
-    they are now: two statements. The users of the tasks load only when asked for (most often from the
-    session's identity map)."""
+    they are now: two statements. The tasks' people and data load only when asked for (the
+    people most often from the session's identity map)."""
     if not isinstance(task_id, str):
         raise NotFound("Tugas tidak ditemukan.")
     of_task = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
