@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from ..engine import DeployError, ProcessModel, parse_model
 from ..extensions import db
@@ -106,6 +107,15 @@ def model_of(version: ProcessVersion) -> ProcessModel:
         with _models_lock:
             _models[key] = model
     return model
+
+
+def models_of(query) -> list[ProcessModel]:
+    """The parsed models of the versions a select of ProcessVersion gives, reading of each only
+    what model_of's cache is keyed by: the XML and the forms are read for a version not parsed
+    yet, not on every request that lists the models."""
+    versions = db.session.scalars(
+        query.options(load_only(ProcessVersion.id, ProcessVersion.sha256, ProcessVersion.deployed_at)))
+    return [model_of(version) for version in versions]
 
 
 def versions_overview() -> list[dict[str, Any]]:

@@ -170,11 +170,9 @@ def get_task(task_id: str) -> HumanTask:
 
 def works_a_lane(user: User) -> bool:
     """Whether some lane of the deployed processes belongs to one of the user's roles."""
-    versions = db.session.scalars(
-        select(ProcessVersion).where(ProcessVersion.id.in_(
-            select(func.max(ProcessVersion.id)).group_by(ProcessVersion.process_id)))
-    ).all()
-    return any(not user.roles.isdisjoint(processes.model_of(v).lanes.values()) for v in versions)
+    latest = processes.models_of(select(ProcessVersion).where(ProcessVersion.id.in_(
+        select(func.max(ProcessVersion.id)).group_by(ProcessVersion.process_id))))
+    return any(not user.roles.isdisjoint(model.lanes.values()) for model in latest)
 
 
 def may_work_on(task: HumanTask, user: User) -> bool:
@@ -346,8 +344,8 @@ def step_names() -> list[tuple[str, str]]:
     named as its newest version names it. Read from the cached models, not from the tasks, so
     it costs the same with a thousand instances or a million."""
     names: dict[str, str] = {}
-    for version in db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.id)):
-        for bpmn_id, spec in processes.model_of(version).user_tasks.items():
+    for model in processes.models_of(select(ProcessVersion).order_by(ProcessVersion.id)):
+        for bpmn_id, spec in model.user_tasks.items():
             names[bpmn_id] = spec.name
     return sorted(names.items(), key=lambda r: r[1])
 
@@ -397,17 +395,13 @@ def instance_page(page_no: int, per_page: int, *, state: str | None = None, over
     return page_of(query, page_no, per_page)
 
 
-def history(instance: Instance):
-    return db.session.scalars(
-        select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id)
-    ).all()
-
-
 def history_rows(instance_id: int):
-    """The instance's trail as plain rows (at, username, action, task_id, detail): what the API
-    shows of it, read in one statement without building an object per event."""
+    """The instance's trail as plain rows (at, username, full_name, action, task_id, detail),
+    oldest first: what the screens and the API show of it, read in one statement without
+    building an object per event."""
     return db.session.execute(
-        select(AuditEvent.at, User.username, AuditEvent.action, AuditEvent.task_id, AuditEvent.detail)
+        select(AuditEvent.at, User.username, User.full_name, AuditEvent.action, AuditEvent.task_id,
+               AuditEvent.detail)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
     ).all()

@@ -5,9 +5,7 @@ from flask import Flask
 from flask_babel import gettext as _
 
 from ..i18n import N_
-from ..models import AuditEvent
 from ..workcal import format_wib, format_wib_short
-
 
 
 ACTIONS = {
@@ -32,7 +30,8 @@ ACTIONS = {
 }
 
 
-def action_label(event: AuditEvent) -> str:
+def action_label(event) -> str:
+    """What an event of the trail (a row of workflow.history_rows) did, in words."""
     words = _(ACTIONS.get(event.action, event.action))
     step = (event.detail or {}).get("name") or (event.detail or {}).get("step")
     return f"{words}: {step}" if step else words

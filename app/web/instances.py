@@ -119,7 +119,7 @@ def view(instance_id: int):
         "current": sorted({t.bpmn_id for t in instance.tasks if t.completed_at is None}),
     }
     return render_template("instances/view.html", instance=instance, timeline=_timeline(instance),
-                           designs=_designs(instance), history=workflow.history(instance),
+                           designs=_designs(instance), history=workflow.history_rows(instance.id),
                            highlight=json.dumps(highlight), now=utcnow())
 
 

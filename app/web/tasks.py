@@ -31,7 +31,7 @@ def _context(task, values: dict[str, Any]) -> dict[str, Any]:
     left = workflow.calendar().service_hours_between(utcnow(), task.due_at)
     return {"task": task, "instance": instance, "step": step, "dataset": dataset, "design": design,
             "revision": revision, "reviewer": review.completed_by if revision else None,
-            "left": left, "history": workflow.history(instance),
+            "left": left, "history": workflow.history_rows(instance.id),
             "may_work": workflow.may_work_on(task, current_user),
             "complaint": complaints.of_instance(instance.id)}
 
