@@ -21,13 +21,13 @@ INBOX_BUDGET = 12
 
 @contextmanager
 def statements(app):
-    """Every SQL statement sent to the app's database while the block runs."""
-    sent: list[str] = []
+    """Every SQL statement sent to the app's database while the block runs, with its parameters."""
+    sent: list[tuple[str, tuple]] = []
     with app.app_context():
         engine = db.engine
 
-    def seen(_conn, _cursor, statement, *_args):
-        sent.append(statement)
+    def seen(_conn, _cursor, statement, parameters, *_args):
+        sent.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", seen)
     try:
@@ -128,22 +128,6 @@ def test_the_inbox_api_sends_as_many_statements_for_three_tasks_as_for_fifteen(a
     assert counts[1] <= 6
 
 
-@contextmanager
-def statements_with_parameters(app):
-    sent: list[tuple[str, tuple]] = []
-    with app.app_context():
-        engine = db.engine
-
-    def seen(_conn, _cursor, statement, parameters, *_args):
-        sent.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-
-
 @pytest.mark.parametrize("path, username, table", [("/", None, "publication"), ("/proses", "redaktur1", "instance")])
 def test_the_newest_first_lists_are_read_in_index_order(app, team, database_url, path, username, table):
     """The portal and the instance list read a page of the newest rows from an index; they
@@ -152,7 +136,7 @@ def test_the_newest_first_lists_are_read_in_index_order(app, team, database_url,
         pytest.skip("the plan is read from SQLite; PostgreSQL plans by its statistics")
     fill_inbox(team, 2)
     client = sign_in(app, username) if username else app.test_client()
-    with statements_with_parameters(app) as sent:
+    with statements(app) as sent:
         assert client.get(path).status_code == 200
     pages = [(s, p) for s, p in sent if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s
              and "LIMIT" in s and "count(" not in s]

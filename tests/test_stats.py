@@ -74,6 +74,16 @@ PLAN = {
 }
 
 
+def run_steps(instance_id, steps, defaults, *, redaktur, other) -> None:
+    """Complete the instance's steps in order, each (bpmn_id, moment[, data]) with its own data
+    or the step's default; the redaktur's lane by `redaktur`, any other by `other`."""
+    for bpmn_id, at, *given in steps:
+        task = db.session.query(HumanTask).filter_by(instance_id=instance_id, bpmn_id=bpmn_id,
+                                                     completed_at=None).one()
+        user = redaktur if task.role == "redaktur" else other
+        workflow.complete(task.id, given[0] if given else defaults[bpmn_id], user, now=at)
+
+
 def build_fixture(app, make_user) -> dict[str, int]:
     """The instances of the module docstring, made through the services with fixed clocks;
     returns their ids by letter. Users: admin1, redaktur1, desain1, pengawas1."""
@@ -93,11 +103,7 @@ def build_fixture(app, make_user) -> dict[str, int]:
                         "caption": {"caption": f"{title}. Sumber: OPD."}, "periksa": {"keputusan": "disetujui"},
                         "publikasi": {"kanal": ["website"]}}
             instance = workflow.start(PROCESS, title, people["redaktur1"], now=started)
-            for bpmn_id, at, *data in steps:
-                task = db.session.query(HumanTask).filter_by(instance_id=instance.id, bpmn_id=bpmn_id,
-                                                             completed_at=None).one()
-                user = people["redaktur1"] if task.role == "redaktur" else people["desain1"]
-                workflow.complete(task.id, data[0] if data else defaults[bpmn_id], user, now=at)
+            run_steps(instance.id, steps, defaults, redaktur=people["redaktur1"], other=people["desain1"])
             db.session.commit()
             ids[letter] = instance.id
     return ids
@@ -156,11 +162,7 @@ def build_complaints(app, make_user) -> dict[str, str]:
         for letter, (message, received, steps) in COMPLAINTS.items():
             complaint = complaints.register({"nama": f"Warga {letter}", "kontak": "warga@example.org", "pesan": message,
                                              "dataset_id": dataset}, people["petugas1"], now=received)
-            for bpmn_id, at, *given in steps:
-                task = db.session.query(HumanTask).filter_by(instance_id=complaint.instance_id, bpmn_id=bpmn_id,
-                                                             completed_at=None).one()
-                user = people["korektor1"] if task.role == "redaktur" else people["petugas1"]
-                workflow.complete(task.id, given[0] if given else data[bpmn_id], user, now=at)
+            run_steps(complaint.instance_id, steps, data, redaktur=people["korektor1"], other=people["petugas1"])
             db.session.commit()
             tickets[letter] = complaint.ticket
     return tickets
