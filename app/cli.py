@@ -11,10 +11,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from app.core.errors import ServiceError
+from app.core.models import ROLES, User
+
+from .catalog import data_templates, datasets, operators
+from .core import users
 from .extensions import db
-from .models import ROLES, User
-from .services import data_templates, datasets, operators, processes, users
-from .services.errors import ServiceError
+from .workflow import processes
 
 SAMPLE_DATASET = Path(__file__).parent / "seed" / "contoh_penduduk_kecamatan.csv"
 DEMO_USERS = [  # username, role, name, OPD
@@ -133,7 +136,7 @@ def deploy(file, notes):
 @click.option("--apply", "apply_", is_flag=True, help="Pindahkan yang aman (tanpa ini: uji coba saja).")
 def migrate_instances(process_id, to_version, apply_):
     """Uji coba (atau dengan --apply: jalankan) pemindahan proses berjalan ke versi lain."""
-    from .services import versions
+    from .process_admin import versions
 
     try:
         target, checks = versions.dry_run(process_id, to_version, None)
@@ -227,7 +230,7 @@ audit_group = AppGroup("audit", help="Jejak audit.")
 @audit_group.command("verify")
 def audit_verify():
     """Periksa rantai hash jejak audit; keluar dengan kode 1 bila ada yang diubah atau dihapus."""
-    from .services import audit
+    from .core import audit
 
     result = audit.verify()
     db.session.rollback()
@@ -247,4 +250,6 @@ def register(app: Flask) -> None:
     from .worker import worker_command
 
     app.cli.add_command(worker_command)
-    from .cli_backup import register as register_backup; register_backup(app)
+    from app.core.backup_cli import register as register_backup
+
+    register_backup(app)

@@ -118,8 +118,9 @@ class Env:
 
     def __init__(self, url: str, folder: Path):
         from app import create_app
+        from app.core import users
         from app.extensions import db
-        from app.services import processes, users
+        from app.workflow import processes
 
         self.url, self.db = url, db
         folder.mkdir(parents=True, exist_ok=True)
@@ -270,13 +271,14 @@ class BareEngine:
     SpiffWorkflow's serializer: leaving the spec out and putting it back)."""
 
     def __init__(self):
-        from app.engine.runtime import SpeclessWorkflowConverter as Specless
         from SpiffWorkflow.bpmn import BpmnWorkflow
         from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
         from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
         from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
         from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
         from SpiffWorkflow.util.task import TaskState
+
+        from app.engine.runtime import SpeclessWorkflowConverter as Specless
 
         parser = SpiffBpmnParser(validator=VALIDATOR)
         parser.add_bpmn_file(str(BPMN))
@@ -425,7 +427,9 @@ class Copier:
     ones their publication) by INSERT ... SELECT with shifted ids."""
 
     def __init__(self, env: Env):
-        from app.models import AuditEvent, HumanTask, Instance, Publication
+        from app.core.models import AuditEvent
+        from app.publishing.models import Publication
+        from app.workflow.models import HumanTask, Instance
 
         self.env = env
         self.tables = {m.__tablename__: [c.name for c in m.__table__.columns]
@@ -506,7 +510,7 @@ def timed_gets(client, path, repeat, headers=None):
 
 
 def sign_in(env: Env, username: str):
-    from app.models import User
+    from app.core.models import User
 
     client = env.app.test_client()
     with env.app.app_context():

@@ -6,13 +6,14 @@ import io
 import os
 
 import pytest
-from PIL import Image
 from flask_migrate import upgrade
+from PIL import Image
 from sqlalchemy import create_engine, text
 
 from app import create_app
+from app.core import users
 from app.extensions import db
-from app.services import processes, users
+from app.workflow import processes
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Children first, so that deleting never breaks a foreign key. The OPDs are seed data.

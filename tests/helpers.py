@@ -55,9 +55,10 @@ def appoint(app, username, *, valid_from=None, valid_until=None, number="800/123
     """Give an operator a signed appointment letter (by default in force for a year from today)."""
     from datetime import timedelta
 
+    from app.catalog import operators
+    from app.catalog.models import OperatorLetter
+    from app.core import files, users
     from app.extensions import db
-    from app.models import OperatorLetter
-    from app.services import files, operators, users
 
     with app.app_context():
         operator = users.get_by_username(username)
@@ -101,9 +102,8 @@ def create_scratch_database(prefix: str) -> str:
     """A new empty database on the TEST_DATABASE_URL server (never the suite's own); its URL."""
     import secrets
 
-    from sqlalchemy import create_engine, make_url, text
-
     from conftest import TEST_DATABASE_URL
+    from sqlalchemy import create_engine, make_url, text
 
     name = f"{prefix}_{secrets.token_hex(4)}"
     server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
@@ -114,9 +114,8 @@ def create_scratch_database(prefix: str) -> str:
 
 
 def drop_scratch_database(url: str) -> None:
-    from sqlalchemy import create_engine, make_url, text
-
     from conftest import TEST_DATABASE_URL
+    from sqlalchemy import create_engine, make_url, text
 
     server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import PROCESS, complete, ready_task, start, upload_dataset, upload_design
 
 

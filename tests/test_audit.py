@@ -13,15 +13,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text, update
-
-from app.extensions import db
-from app.models import AuditEvent, AuditHead, User
-from app.services import audit, users, workflow
-from app.workcal import WIB, format_wib_short
 from conftest import PASSWORD, TEST_DATABASE_URL
 from helpers import complete, ready_task, start, upload_dataset
+from sqlalchemy import delete, select, text, update
 from test_screens import sign_in
+
+from app.core import audit, users
+from app.core.models import AuditEvent, AuditHead, User
+from app.core.workcal import WIB, format_wib_short
+from app.extensions import db
+from app.workflow import instances as workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 

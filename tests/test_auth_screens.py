@@ -7,13 +7,14 @@ import threading
 from datetime import timedelta
 
 import pytest
+from conftest import PASSWORD
 from sqlalchemy import select
 
+from app.catalog.models import Opd
+from app.core import sign_in as login_guard
+from app.core.models import ApiToken, AuditEvent, LoginAttempt, User
 from app.extensions import db
-from app.models import ApiToken, AuditEvent, LoginAttempt, Opd, User
-from app.services import login_guard
 from app.web.redirects import safe_path
-from conftest import PASSWORD
 
 TOKEN = "/api/v1/auth/token"
 HOME = "10.0.0.1"
@@ -489,7 +490,7 @@ def test_logout_is_audited(web, make_user):
 def test_no_token_rows_survive_a_disable(web, make_user):
     make_user("budi", "redaktur")
     with web.app_context():
-        from app.services import users
+        from app.core import users
         budi = users.get_by_username("budi")
         users.set_active(budi, False)
         db.session.commit()

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
+from conftest import TEST_DATABASE_URL
 from flask_migrate import upgrade
+from helpers import create_scratch_database, drop_scratch_database, upload_dataset
 from sqlalchemy import inspect, make_url, text
+from test_portal import Team
 
 from app import create_app
 from app.extensions import db
-from app.services import processes
-from conftest import TEST_DATABASE_URL
-from helpers import create_scratch_database, drop_scratch_database, upload_dataset
-from test_portal import Team
+from app.workflow import processes
 
 # Compared before and after; ordered by their key.
 COMPARED = {"user": "id", "user_role": "id", "api_token": "id", "opd": "code", "stored_file": "id",

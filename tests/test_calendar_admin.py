@@ -7,14 +7,16 @@ import re
 from datetime import date, datetime, time
 
 import pytest
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import AuditEvent, ClosedDay, HumanTask, SpecialPeriod, User
-from app.services import calendar, users, workflow
-from app.workcal import WIB
 from conftest import PASSWORD
+from sqlalchemy import select
 from test_screens import sign_in
+
+from app.core import calendar, users
+from app.core.models import AuditEvent, ClosedDay, SpecialPeriod
+from app.core.workcal import WIB
+from app.extensions import db
+from app.workflow import instances as workflow
+from app.workflow.models import HumanTask
 
 
 def wib(*args):

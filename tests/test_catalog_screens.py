@@ -9,9 +9,8 @@ import re
 from html import unescape
 
 import pytest
-from openpyxl import load_workbook
-
 from helpers import upload_dataset
+from openpyxl import load_workbook
 from test_screens import sign_in
 
 # 25 rows: more than the preview keeps (DATASET_PREVIEW_ROWS = 20), so that the chart and the
@@ -341,9 +340,9 @@ def test_filters_keep_what_was_chosen(client, three):
 
 
 def test_parsed_tables_are_kept_in_a_bounded_cache(app, admin):
+    from app.catalog import public as catalog
+    from app.catalog.models import Dataset
     from app.extensions import db
-    from app.models import Dataset
-    from app.services import catalog
 
     ids = [upload_ready(admin, f"angka\n{n}\n".encode(), title=f"Data {n}") for n in range(catalog.CACHE_TABLES + 1)]
     with app.app_context():

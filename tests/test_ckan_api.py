@@ -7,11 +7,11 @@ import ckanapi
 import openpyxl
 import pytest
 import requests
+from conftest import SAMPLE_CSV
+from helpers import complete, served, start, upload_dataset, upload_design
 from sqlalchemy import event
 
 from app.extensions import db
-from conftest import SAMPLE_CSV
-from helpers import complete, served, start, upload_dataset, upload_design
 
 
 @pytest.fixture

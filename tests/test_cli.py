@@ -6,12 +6,12 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import User
 from conftest import Api
 from helpers import PROCESS, appoint, start
+from sqlalchemy import func, select
+
+from app.core.models import User
+from app.extensions import db
 
 PASSWORD = "sandi-rahasia-123"
 SHIPPED = Path(__file__).resolve().parent.parent / "processes" / "penyebarluasan_data.bpmn"
@@ -329,8 +329,8 @@ def test_seed_demo_adds_nothing_when_users_exist(app_factory, tmp_path, monkeypa
 
 
 def test_user_create_with_email(runner, app):
+    from app.core.models import User
     from app.extensions import db
-    from app.models import User
     ok = runner.invoke(args=["user", "create", "rina", "--role", "desain", "--email", "rina@magetan.go.id",
                              "--password-stdin"], input="kata-sandi-uji-123\n")
     assert ok.exit_code == 0, ok.output

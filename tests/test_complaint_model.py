@@ -11,8 +11,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
 
+from app.core.models.users import ROLES as APP_ROLES
 from app.engine import complete_task, parse_model, start_workflow
-from app.models.users import ROLES as APP_ROLES
 
 ROOT = Path(__file__).parent.parent
 XML = (ROOT / "processes" / "penanganan_pengaduan.bpmn").read_bytes()

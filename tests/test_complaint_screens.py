@@ -6,7 +6,6 @@ import re
 from html import unescape
 
 import pytest
-
 from test_portal import Team
 from test_screens import html, sign_in
 
@@ -239,7 +238,8 @@ def test_a_corrected_publication_is_linked(quick, publication, make_user, team, 
     # The redaktur runs the revision as an ordinary publication.
     revision = [t for t in team.redaktur.get("/tasks?scope=mine&per_page=100").get_json()["items"]
                 if t["instance_title"].startswith("Koreksi:")][0]
-    from helpers import complete as step, upload_design
+    from helpers import complete as step
+    from helpers import upload_design
     instance_id = revision["instance_id"]
     step(team.redaktur, instance_id, "tentukan_data", {"dataset_id": publication["dataset"]["id"]})
     step(team.desain, instance_id, "ambil_data", {"data_terpilih": "semua"})

@@ -4,13 +4,14 @@ the publication while the old version stays in its history."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import AuditEvent, Instance
 from conftest import Api
 from helpers import complete, ready_task
+from sqlalchemy import select
 from test_portal import Team
+
+from app.core.models import AuditEvent
+from app.extensions import db
+from app.workflow.models import Instance
 
 PROCESS = "penanganan_pengaduan"
 
@@ -113,7 +114,7 @@ def test_a_correction_replaces_the_publication_and_keeps_the_old_one(app, client
 
 
 def old_instance_of(publication_id):
-    from app.models import Publication
+    from app.publishing.models import Publication
 
     return db.session.get(Publication, publication_id).instance_id
 

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
-
 from helpers import upload_dataset
+from rdflib import Graph, Literal, Namespace, URIRef
 from test_ckan_api import draft, publish, selects_of
 
 # rdflib's JSON-LD parser itself still uses the ConjunctiveGraph it deprecates.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import PROCESS, complete, start, upload_dataset
 
 SHIPPED = (Path(__file__).parent.parent / "processes" / "penyebarluasan_data.bpmn").read_text(encoding="utf-8")

@@ -7,14 +7,17 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import AuditEvent, Instance, ProcessDraft, ProcessVersion, User
-from app.services import drafts, processes
-from app.services.errors import Conflict, Forbidden, Invalid
 from helpers import PROCESS, start
+from sqlalchemy import select
 from test_screens import sign_in
+
+from app.core.errors import Conflict, Forbidden, Invalid
+from app.core.models import AuditEvent, User
+from app.extensions import db
+from app.process_admin import drafts
+from app.process_admin.models import ProcessDraft
+from app.workflow import processes
+from app.workflow.models import Instance, ProcessVersion
 
 BASE = f"/admin/proses/{PROCESS}/modeler"
 NOT_IN_LANE = "tugas pengguna harus berada di lajur yang dipetakan ke peran"

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.core import users
+from app.core.workcal import WIB
 from app.extensions import db
-from app.models import HumanTask
-from app.services import users, workflow
-from app.workcal import WIB
+from app.workflow import instances as workflow
+from app.workflow.models import HumanTask
 
 
 def wib(*args):

@@ -47,7 +47,7 @@ def test_feed_lists_publications_newest_first_with_escaped_text(client, anonymou
 
 
 def test_feed_holds_the_latest_twenty(client, make_user, monkeypatch):
-    from app.web import portal
+    from app.publishing.web import portal
 
     monkeypatch.setattr(portal, "FEED_SIZE", 2)
     team = Team(make_user)
@@ -58,6 +58,6 @@ def test_feed_holds_the_latest_twenty(client, make_user, monkeypatch):
 
 
 def test_feed_size_default():
-    from app.web import portal
+    from app.publishing.web import portal
 
     assert portal.FEED_SIZE == 20

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from app import forms
+from app.workflow import forms
 
 FORMS = Path(__file__).parent.parent / "forms"
 TASKS = ["tentukan_data", "ambil_data", "desain", "caption", "periksa", "publikasi"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import TEST_DATABASE_URL
 from flask_migrate import downgrade, upgrade
+from helpers import create_scratch_database, drop_scratch_database
 from sqlalchemy import inspect
 
 from app import create_app
 from app.extensions import db
-from conftest import TEST_DATABASE_URL
-from helpers import create_scratch_database, drop_scratch_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,12 +6,14 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from helpers import PROCESS, upload_dataset, upload_design
 from sqlalchemy import select
 
+from app.core.models import User
 from app.extensions import db
-from app.models import HumanTask, Notification, User
-from app.services import notifications, workflow
-from helpers import PROCESS, upload_dataset, upload_design
+from app.workflow import instances as workflow
+from app.workflow import notices as notifications
+from app.workflow.models import HumanTask, Notification
 
 T0 = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)  # Selasa, 24 November 2026 10.00 WIB
 

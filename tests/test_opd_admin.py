@@ -8,15 +8,17 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import AuditEvent, Opd, OperatorLetter
-from app.services import operators, users
-from app.web.catalog import long_date
 from conftest import SAMPLE_CSV, restore_opds
 from helpers import PDF, appoint
+from sqlalchemy import func, select
 from test_screens import sign_in
+
+from app.catalog import operators
+from app.catalog.models import Opd, OperatorLetter
+from app.catalog.web.catalog import long_date
+from app.core import users
+from app.core.models import AuditEvent
+from app.extensions import db
 
 NEW_OPD = {"code": "dinas-baru", "name": "Dinas Percobaan", "short_name": "Dispercob",
            "address": "Jl. Samudra No. 1, Magetan", "email": "dispercob@magetan.go.id",

@@ -10,13 +10,14 @@ import re
 from html import unescape
 
 import pytest
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import AuditEvent, Instance, ProcessVersion, User
 from helpers import PROCESS, start
+from sqlalchemy import func, select
 from test_screens import sign_in
 from test_versions import ADDED, RENAMED, SHIPPED, started, variant
+
+from app.core.models import AuditEvent, User
+from app.extensions import db
+from app.workflow.models import Instance, ProcessVersion
 
 SCREENS_GET = [
     "/admin/proses",
@@ -226,7 +227,7 @@ def test_rollback_from_the_screen(app, admin):
 def test_forms_with_csrf_when_csrf_is_on(app_factory, make_user):
     app = app_factory(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        from app.services import users
+        from app.core import users
         users.create_user("admin2", ["admin"], "kata-sandi-uji-123")
         db.session.commit()
     browser = sign_in(app, "admin2")

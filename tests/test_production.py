@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
+from conftest import PASSWORD
 from flask_migrate import upgrade
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import text
 
 from app import create_app, settings
+from app.core import users
 from app.extensions import db
-from app.services import users
-from conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = ScriptDirectory(str(ROOT / "migrations")).get_current_head()

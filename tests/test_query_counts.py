@@ -6,11 +6,11 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from helpers import complete, ready_task, start, upload_dataset, upload_design
 from sqlalchemy import event
+from test_screens import sign_in
 
 from app.extensions import db
-from helpers import complete, ready_task, start, upload_dataset, upload_design
-from test_screens import sign_in
 
 # What one completion may send at most: lock the instance and read its tasks, the version,
 # two updates, three for the audit trail, the calendar, the new task and its notice, the

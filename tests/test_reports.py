@@ -9,12 +9,12 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-
-from app.services import reports
-from app.services.stats import Period
-from app.web import dashboard
-from test_stats import COMPLAINT_DATASET, NOW, REVISION_NOTE, build_complaints, build_fixture, wib
 from test_screens import sign_in
+from test_stats import COMPLAINT_DATASET, NOW, REVISION_NOTE, build_complaints, build_fixture, wib
+
+from app.supervision import reports
+from app.supervision.stats import Period
+from app.supervision.web import dashboard
 
 GENERATED = datetime(2026, 11, 26, 10, 0, tzinfo=NOW.tzinfo)
 TITLES = ["Infografis Penduduk November", "Piramida Penduduk Magetan", "Imunisasi Dasar Lengkap"]
@@ -168,7 +168,7 @@ def test_downloads_for_pengawas_and_admin_only(app, fixture, monkeypatch):
 @pytest.mark.parametrize("count", range(0, 30, 2))
 def test_the_signature_block_is_never_split_across_pages(count):
     """However long the list above it, the block to sign stays on one page."""
-    from app.services import stats
+    from app.supervision import stats
 
     figures = stats.Figures(
         period=Period(2026, 11), now=NOW, as_of=NOW, started=count, completed=count, completed_on_time=count,

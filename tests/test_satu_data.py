@@ -6,13 +6,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import AuditEvent, Dataset, StoredFile
-from app.services import data_templates, datasets, operators, regions
 from conftest import SAMPLE_CSV
 from helpers import appoint, ready_task, start, upload_dataset
+from sqlalchemy import func, select
+
+from app.catalog import data_templates, datasets, operators, regions
+from app.catalog.models import Dataset
+from app.core.models import AuditEvent, StoredFile
+from app.extensions import db
 
 TEMPLATE = {
     "opd": "dinkes", "topic": "Kesehatan", "title": "Kunjungan Puskesmas per Desa",
@@ -152,7 +153,7 @@ def test_operator_without_a_letter_in_force_is_refused(app, make_user, letter, r
 
 def test_revoked_letter_stops_the_operator(app, team):
     with app.app_context():
-        from app.services import users
+        from app.core import users
 
         letter = operators.valid_letter(users.get_by_username("operator1"))
         operators.revoke_letter(letter.id, users.get_by_username("admin1"))
@@ -163,7 +164,7 @@ def test_revoked_letter_stops_the_operator(app, team):
 
 def test_letter_of_the_previous_opd_does_not_count(app, team):
     with app.app_context():
-        from app.services import users
+        from app.core import users
 
         users.get_by_username("operator1").opd_code = "bappeda"
         db.session.commit()

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings, strategies as st
-
-from app.api import openapi
 from conftest import PASSWORD, SAMPLE_CSV, Api
 from helpers import PROCESS, start, upload_dataset
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from test_portal import Team
+
+from app import openapi
 
 CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.status_code_conformance,
           schemathesis.checks.content_type_conformance, schemathesis.checks.response_schema_conformance]

@@ -6,12 +6,13 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-from app.extensions import db
-from app.models import HumanTask, User
-from app.services import workflow
 from conftest import image_bytes
 from helpers import upload_dataset
+
+from app.core.models import User
+from app.extensions import db
+from app.workflow import instances as workflow
+from app.workflow.models import HumanTask
 
 
 def sign_in(app, username):

@@ -8,14 +8,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import Dataset, StoredFile
-from app.services import operators
 from conftest import SAMPLE_CSV
 from helpers import appoint
+from sqlalchemy import func, select
 from test_screens import sign_in
+
+from app.catalog import operators
+from app.catalog.models import Dataset
+from app.core.models import StoredFile
+from app.extensions import db
 
 TEMPLATE = {"opd": "dinkes", "topic": "Kesehatan", "title": "Jumlah Posyandu per Kecamatan",
             "columns": [{"name": "kode_kecamatan", "type": "text", "required": True, "codes": "kecamatan"},

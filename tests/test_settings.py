@@ -9,12 +9,12 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import Api
 from flask import session
 from sqlalchemy import text
 
 from app import create_app, settings
 from app.extensions import db
-from conftest import Api
 
 
 @pytest.fixture

@@ -8,14 +8,16 @@ import re
 from typing import NamedTuple
 
 import pytest
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.core.models import AuditEvent, User
 from app.extensions import db
-from app.models import AuditEvent, ProcessMeta, User
-from app.services import processes
-from app.services import sop_document as sop
+from app.process_admin import sop_document as sop
+from app.process_admin.models import ProcessMeta
+from app.workflow import processes
 
 SHIPPED = "processes/penyebarluasan_data.bpmn"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -478,7 +480,7 @@ def form_of_process(client, process_id) -> dict[str, str]:
 
 
 def test_the_pdf_without_dejavu_falls_back_to_helvetica(app, people, monkeypatch):
-    from app.services import reports
+    from app.supervision import reports
 
     monkeypatch.setattr(reports, "FONT_CANDIDATES", [("/tidak/ada.ttf", "/tidak/ada-bold.ttf")])
     response = people["desain1"].get("/proses/penyebarluasan_data/sop.pdf")

@@ -36,13 +36,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
-from app.extensions import db
-from app.models import HumanTask, User
-from app.services import stats, workflow
-from app.services.stats import Period
-from app.workcal import WIB
 from helpers import PROCESS, upload_dataset, upload_design
+
+from app.core.models import User
+from app.core.workcal import WIB
+from app.extensions import db
+from app.supervision import stats
+from app.supervision.stats import Period
+from app.workflow import instances as workflow
+from app.workflow.models import HumanTask
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=WIB)
 
@@ -148,7 +150,7 @@ COMPLAINT_DATASET = "Jumlah Sekolah Dasar"
 def build_complaints(app, make_user) -> dict[str, str]:
     """The complaints above, registered and handled through the services with fixed clocks;
     returns their tickets by letter. Users: aduan_admin, petugas1, korektor1."""
-    from app.services import complaints
+    from app.complaints import operations as complaints
 
     admin = make_user("aduan_admin", "admin")
     make_user("petugas1", "petugas_pengaduan")
@@ -293,8 +295,9 @@ def test_lists_of_the_report(app, fixture):
 def test_the_dashboard_screen_shows_the_figures_to_pengawas_and_admin_only(app, fixture, monkeypatch):
     import re
 
-    from app.web import dashboard
     from test_screens import sign_in
+
+    from app.supervision.web import dashboard
 
     monkeypatch.setattr(dashboard, "utcnow", lambda: NOW)
     pengawas = sign_in(app, "pengawas1")
@@ -417,8 +420,9 @@ def test_complaints_of_a_past_month_and_at_an_earlier_moment(app, complaint_fixt
 def test_the_dashboard_shows_the_complaints_of_the_month(app, complaint_fixture, make_user, monkeypatch):
     import re
 
-    from app.web import dashboard
     from test_screens import sign_in
+
+    from app.supervision.web import dashboard
 
     monkeypatch.setattr(dashboard, "utcnow", lambda: NOW)
     make_user("pengawas1", "pengawas")

@@ -8,14 +8,16 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import HumanTask, Instance, SpecialPeriod, User, utcnow
-from app.services import users, workflow
-from app.workcal import WIB
 from conftest import PASSWORD
+from sqlalchemy import select
 from test_screens import sign_in
+
+from app.core import users
+from app.core.models import SpecialPeriod, User, utcnow
+from app.core.workcal import WIB
+from app.extensions import db
+from app.workflow import instances as workflow
+from app.workflow.models import HumanTask, Instance
 
 PROCESS = "penyebarluasan_data"
 STATES = ("on_time", "near_due", "overdue")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-
 from conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent

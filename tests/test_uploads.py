@@ -9,10 +9,9 @@ import io
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
-
 from conftest import SAMPLE_CSV, Api, image_bytes
 from helpers import appoint
+from openpyxl import Workbook
 
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
                b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"

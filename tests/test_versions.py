@@ -10,13 +10,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from helpers import PROCESS, complete, start, upload_dataset, upload_design
 from sqlalchemy import select
 
+from app.core.errors import Forbidden, Invalid
+from app.core.models import AuditEvent, User
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, Instance, ProcessVersion, User
-from app.services import versions
-from app.services.errors import Forbidden, Invalid
-from helpers import PROCESS, complete, start, upload_dataset, upload_design
+from app.process_admin import versions
+from app.workflow.models import HumanTask, Instance, ProcessVersion
 
 SHIPPED = (Path(__file__).parent.parent / "processes" / "penyebarluasan_data.bpmn").read_text(encoding="utf-8")
 NOW = datetime(2026, 3, 3, 3, 0, tzinfo=timezone.utc)  # Tuesday 10:00 WIB
@@ -201,7 +202,7 @@ def test_diff_of_a_form_whose_content_changed(app, people, tmp_path):
         v1 = versions.get_version(PROCESS, 1, admin_user())
         forms = {name: dict(schema) for name, schema in v1.forms.items()}
         forms["caption.json"]["title"] = "Caption baru"
-        from app.services import processes
+        from app.workflow import processes
         processes.deploy(SHIPPED.encode("utf-8"), admin_user(), forms=forms, notes="formulir caption")
         db.session.commit()
         diff = versions.diff_versions(PROCESS, 1, 2, admin_user())
@@ -338,7 +339,7 @@ def test_migration_target_must_exist_and_only_admins_may(app, people):
             versions.diff_versions(PROCESS, 1, 1, redaktur)
         with pytest.raises(Forbidden):
             versions.rollback(PROCESS, 1, redaktur)
-        from app.services.errors import NotFound
+        from app.core.errors import NotFound
         with pytest.raises(NotFound):
             versions.dry_run(PROCESS, 9, admin_user())
 

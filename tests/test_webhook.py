@@ -12,8 +12,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from test_portal import Team
 
-from app.services import publications, webhook, workflow
-from app.services.errors import Conflict
+from app.core.errors import Conflict
+from app.publishing import publications, webhook
+from app.workflow import instances as workflow
 
 SECRET = "rahasia-webhook-uji"
 
@@ -189,8 +190,9 @@ class _Closed:
 def test_a_rollback_in_a_reused_session_forgets_the_notice(app_factory, make_user, monkeypatch):
     """The same session object lives on after a rollback (a CLI, a script): its next commit
     must not send the notice of the publication that was rolled back."""
+    from app.core.models import User, utcnow
     from app.extensions import db
-    from app.models import Instance, User, utcnow
+    from app.workflow.models import Instance
 
     hooked = app_factory(WEBHOOK_URL="http://127.0.0.1:9/", WEBHOOK_SECRET=SECRET)
     team = team_on(hooked, make_user)

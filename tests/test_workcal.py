@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app import workcal
-from app.workcal import HOURS_PER_WORKDAY, WIB, SpecialHours, WorkCalendar, format_wib
+from app.core import workcal
+from app.core.workcal import HOURS_PER_WORKDAY, WIB, SpecialHours, WorkCalendar, format_wib
 
 UTC = timezone.utc
 

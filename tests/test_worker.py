@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from helpers import PROCESS, free_port, upload_dataset
 from sqlalchemy import func, select
 
 from app import worker
+from app.core.models import User
+from app.core.workcal import format_wib
 from app.extensions import db
-from app.models import HumanTask, Notification, TaskNotice, User
-from app.services import workflow
-from app.workcal import format_wib
-from helpers import PROCESS, free_port, upload_dataset
+from app.workflow import instances as workflow
+from app.workflow.models import HumanTask, Notification, TaskNotice
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)  # Selasa, 24 November 2026 10.00 WIB

@@ -6,13 +6,14 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import AuditEvent, HumanTask, LaneSetting, Notification, User
-from app.services import workload
 from helpers import upload_dataset
+from sqlalchemy import select
 from test_notifications import Flow, html, sign_in
+
+from app.core.models import AuditEvent, User
+from app.extensions import db
+from app.workflow import assignment as workload
+from app.workflow.models import HumanTask, LaneSetting, Notification
 
 T0 = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)  # Selasa, 24 November 2026 10.00 WIB
 PROCESS = "penyebarluasan_data"

@@ -2,10 +2,17 @@
 
 Everything outside this package sees plain dataclasses and exceptions defined here.
 """
-from .bpmn import DeployError, ProcessModel, Problem, UserTaskDef, parse_model
-from .runtime import EngineError, ReadyTask, Step, TaskNotReady, complete_task, ready_tasks, start_workflow
-from .bpmn import parse_xml
+from .bpmn import DeployError, Problem, ProcessModel, UserTaskDef, parse_model, parse_xml
 from .migration import Blocker, MigrationCheck, VersionRef, check_migration, migrate_instance
+from .runtime import (
+    EngineError,
+    ReadyTask,
+    Step,
+    TaskNotReady,
+    complete_task,
+    ready_tasks,
+    start_workflow,
+)
 
 __all__ = [
     "DeployError", "EngineError", "Problem", "ProcessModel", "ReadyTask", "Step", "TaskNotReady",

@@ -23,7 +23,6 @@ from SpiffWorkflow.util.task import TaskState
 from . import expressions
 from .bpmn import cached_spec
 
-
 XmlSource = str | Callable[[], str]  # the version's BPMN XML, or a function that reads it when needed
 
 

@@ -1,1 +1,0 @@
-"""Blueprints for the screens."""

@@ -6,7 +6,8 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..services import notifications, workflow
+from app.workflow import instances as workflow
+from app.workflow import notices as notifications
 
 
 def _context() -> dict:

@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import gettext as _
 
-from ..i18n import N_
-from ..workcal import format_wib, format_wib_short
-
+from app.core.i18n import N_
+from app.core.workcal import format_wib, format_wib_short
 
 ACTIONS = {
     "instance.start": N_("memulai proses"),

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from helpers import upload_dataset
+from playwright.sync_api import expect
 
 from .conftest import ARTIFACTS
 

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-
 from test_portal import Team
 
 pytestmark = pytest.mark.browser

@@ -7,9 +7,9 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-
-from app.web import dashboard
 from test_stats import NOW, build_fixture
+
+from app.supervision.web import dashboard
 
 pytestmark = pytest.mark.browser
 

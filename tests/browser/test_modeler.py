@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import PROCESS, start
 from lxml import etree
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.models import ProcessVersion
-from app.services import processes
-from helpers import PROCESS, start
+from app.workflow import processes
+from app.workflow.models import ProcessVersion
 
 pytestmark = pytest.mark.browser
 

@@ -5,12 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from helpers import complete, start, upload_dataset
 from playwright.sync_api import expect
 
+from app.core.models import User, utcnow
 from app.extensions import db
-from app.models import User, utcnow
-from app.services import workflow
-from helpers import complete, start, upload_dataset
+from app.workflow import instances as workflow
 
 from .conftest import SCREENSHOTS
 from .pictures import infographic

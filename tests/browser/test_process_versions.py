@@ -3,9 +3,8 @@ the difference marked on both diagrams, runs the migration dry run and moves the
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
-
 from helpers import start
+from playwright.sync_api import expect
 from test_versions import ADDED
 
 pytestmark = pytest.mark.browser

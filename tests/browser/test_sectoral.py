@@ -4,10 +4,9 @@ can then choose it for a new publication."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import SAMPLE_CSV
 from helpers import appoint
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

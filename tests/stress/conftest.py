@@ -26,14 +26,15 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import SAMPLE_CSV
+from helpers import create_scratch_database, drop_scratch_database, free_port
 from sqlalchemy import create_engine, make_url, select, text
 
 from app import create_app
+from app.core.models import AuditEvent
 from app.engine import ready_tasks
 from app.extensions import db
-from app.models import AuditEvent, Instance
-from conftest import SAMPLE_CSV
-from helpers import create_scratch_database, drop_scratch_database, free_port
+from app.workflow.models import Instance
 
 PROJECT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

@@ -12,12 +12,22 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from app.core.models import User, utcnow
 from app.extensions import db
-from app.models import HumanTask, Notification, TaskNotice, User, utcnow
+from app.workflow.models import HumanTask, Notification, TaskNotice
 
 from . import requires_postgresql
-from .conftest import (FIRST_STEP, NEXT_STEP, PROJECT, Client, Race, inconsistencies, publish_figures,
-                       ready_dataset, start_publications)
+from .conftest import (
+    FIRST_STEP,
+    NEXT_STEP,
+    PROJECT,
+    Client,
+    Race,
+    inconsistencies,
+    publish_figures,
+    ready_dataset,
+    start_publications,
+)
 
 pytestmark = [pytest.mark.slow, requires_postgresql]
 

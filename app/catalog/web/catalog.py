@@ -1,0 +1,82 @@
+"""The public catalog of checked sectoral data: search, filters, and the chart on a dataset's page."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+
+from app.catalog import public as catalog
+from app.catalog.datasets import period_label
+from app.core.workcal import BULAN
+from app.publishing.publications import normalize_query
+from app.web.paging import Pager, page_number, per_page
+
+bp = Blueprint("catalog", __name__, template_folder="../templates")
+bp.add_app_template_filter(period_label, "period_label")
+SWAP_SEPARATORS = str.maketrans(",.", ".,")
+
+
+@bp.app_template_filter("long_date")
+def long_date(day: date | None) -> str:
+    """12 Maret 2026 (the month's name in Indonesian, as the rest of the dates on screen)."""
+    return f"{day.day} {BULAN[day.month - 1]} {day.year}" if day else ""
+
+
+@bp.app_template_filter("number_id")
+def number_id(value: int | float) -> str:
+    """A number written the Indonesian way: 1.234.567 and 12,5."""
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.translate(SWAP_SEPARATORS)
+
+
+def _filters(facets: dict) -> tuple[dict, dict[str, str], dict[str, str]]:
+    """The filters of the query string that make sense, the typed values (kept in the form),
+    and a message for each one that does not; a refused filter is left out of the search."""
+    typed = {name: " ".join(request.args.get(name, "").split())[:100] for name in ("opd", "topic", "year")}
+    filters: dict = {}
+    errors: dict[str, str] = {}
+    if typed["opd"]:
+        if typed["opd"] in {code for code, _name in facets["opds"]}:
+            filters["opd"] = typed["opd"]
+        else:
+            errors["opd"] = _("Perangkat daerah “%(code)s” tidak ada dalam katalog.", code=typed["opd"])
+    if typed["topic"]:
+        filters["topic"] = typed["topic"]
+    if typed["year"]:
+        if typed["year"].isdigit() and len(typed["year"]) == 4:
+            filters["year"] = int(typed["year"])
+        else:
+            errors["year"] = _("Tahun harus ditulis dengan empat angka, mis. 2025.")
+    return filters, typed, errors
+
+
+@bp.get("/data")
+def index():
+    facets = catalog.facets()
+    q = normalize_query(request.args.get("q"))
+    filters, typed, errors = _filters(facets)
+    page, size = page_number(), per_page()
+    rows, total = catalog.search(page, size, q, **filters)
+    return render_template("catalog/index.html", rows=rows, pager=Pager(page, size, total), q=q,
+                           typed=typed, errors=errors, facets=facets,
+                           filtered=bool(q or filters)), 422 if errors else 200
+
+
+def chart_choice(table: catalog.DataTable) -> tuple[catalog.Chart | None, dict[str, str], dict[str, str]]:
+    """The chart the query string asks for (?kolom=&label=), by default the first numeric column
+    named by the first text column; with the chosen names and a message for each unknown one."""
+    text_columns = [c for c in table.columns if c not in table.numeric]
+    column = request.args.get("kolom", table.numeric[0] if table.numeric else "")
+    label = request.args.get("label", text_columns[0] if text_columns else "")
+    errors: dict[str, str] = {}
+    if column and column not in table.columns:
+        errors["kolom"] = _("Kolom “%(name)s” tidak ada pada data ini.", name=column)
+    elif column and column not in table.numeric:
+        errors["kolom"] = _("Kolom “%(name)s” tidak berisi angka; pilih salah satu kolom angka.", name=column)
+    if label and label not in table.columns:
+        errors["label"] = _("Kolom “%(name)s” tidak ada pada data ini.", name=label)
+    chosen = {"kolom": column, "label": label}
+    if errors or not column:
+        return None, chosen, errors
+    return catalog.chart(table, column, label), chosen, errors
