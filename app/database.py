@@ -7,18 +7,14 @@ with "database is locked" when another writer came first; IMMEDIATE makes writer
 """
 from __future__ import annotations
 
-from flask import has_request_context, request
+from collections.abc import Callable
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-
-def _writes() -> bool:
-    return has_request_context() and request.method not in READ_METHODS
-
-
-def configure(engine: Engine) -> None:
+def configure(engine: Engine, *, writes: Callable[[], bool]) -> None:
+    """``writes`` tells whether the transaction about to begin serves a request that writes."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -34,4 +30,4 @@ def configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes() else "BEGIN")

@@ -8,7 +8,9 @@ from flask import jsonify
 from app.catalog.data_templates import COLUMNS_SCHEMA
 from app.catalog.datasets import STATUSES
 from app.complaints.operations import STATUS_LABELS
-from app.web.api import bp
+from app.web.api import blueprint
+
+bp = blueprint("openapi", __name__)
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -22,12 +22,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core import mail as mailer
 from app.core.models import User, utcnow
+from app.extensions import db
+from app.workflow import notices as notifications
 from app.workflow.models import HumanTask, Instance, Notification, TaskNotice
-
-from .core import mail as mailer
-from .extensions import db
-from .workflow import notices as notifications
 
 SUMMARY_KEYS = ("near_due", "overdue", "notifications", "claims_lost", "emails_sent", "email_errors")
 

@@ -15,10 +15,10 @@ from test_screens import sign_in
 
 from app.catalog import operators
 from app.catalog.models import Opd, OperatorLetter
-from app.catalog.web.catalog import long_date
 from app.core import users
 from app.core.models import AuditEvent
 from app.extensions import db
+from app.web.formatting import long_date
 
 NEW_OPD = {"code": "dinas-baru", "name": "Dinas Percobaan", "short_name": "Dispercob",
            "address": "Jl. Samudra No. 1, Magetan", "email": "dispercob@magetan.go.id",

@@ -164,6 +164,12 @@ def format_wib_short(dt: datetime) -> str:
     return f"{w.day} {BULAN[w.month - 1][:3]} {w.year} {w.hour:02d}.{w.minute:02d}"
 
 
+def iso(moment: datetime | None) -> str | None:
+    """A moment as JSON writes it: 2026-11-24T03:00:00Z (moments are kept in UTC; isoformat is
+    the fastest way to write them)."""
+    return moment.isoformat(timespec="seconds")[:19] + "Z" if moment else None
+
+
 class WorkCalendar:
     """Service calendar: default windows, national holidays and cuti bersama,
     admin extra closed days and special-hours periods.

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 
+from . import shapes
+
 EVENT = "publication.published"
 TIMEOUT_SECONDS = 5
 USER_AGENT = "penyebarluasan-data-webhook/1"
@@ -61,10 +63,8 @@ def notify_after_commit(publication) -> None:
     if not url.lower().startswith(("http://", "https://")):
         logger.error("WEBHOOK_URL harus diawali http:// atau https://; pemberitahuan tidak dikirim.")
         return
-    from app.web import representations  # late: the API package imports the services
-
     try:  # absolute URLs need a request (or SERVER_NAME); a publish from elsewhere stays silent
-        body = body_of({"event": EVENT, "publication": representations.publication(publication)})
+        body = body_of({"event": EVENT, "publication": shapes.publication(publication)})
     except RuntimeError:
         logger.exception("Pemberitahuan webhook publikasi %s tidak dapat disusun.", publication.id)
         return

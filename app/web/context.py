@@ -1,21 +1,12 @@
-"""Values every template sees: the language, and for the nav bar the count of my waiting tasks
-and of my unread notices."""
+"""Values every template sees: the language of the screens."""
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import get_locale
-from flask_login import current_user
-
-from app.workflow import instances as workflow
-from app.workflow import notices as notifications
 
 
 def _context() -> dict:
-    count = unread = 0
-    if current_user.is_authenticated:
-        count = workflow.count_tasks(current_user, "mine")
-        unread = notifications.unread_count(current_user)
-    return {"current_locale": str(get_locale() or "id"), "nav_task_count": count, "nav_unread_count": unread}
+    return {"current_locale": str(get_locale() or "id")}
 
 
 def register(app: Flask) -> None:

@@ -1,11 +1,16 @@
-"""Template filters and helpers: times in WIB, actions of the audit trail in words."""
+"""Template filters and helpers every screen may use: times and dates in WIB, numbers the Indonesian
+way, service time and the actions of the audit trail in words."""
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Flask
 from flask_babel import gettext as _
 
 from app.core.i18n import N_
-from app.core.workcal import format_wib, format_wib_short
+from app.core.workcal import BULAN, format_wib, format_wib_short
+
+SWAP_SEPARATORS = str.maketrans(",.", ".,")
 
 ACTIONS = {
     "instance.start": N_("memulai proses"),
@@ -47,8 +52,21 @@ def service_hours(hours: float) -> str:
     return " ".join(parts)
 
 
+def long_date(day: date | None) -> str:
+    """12 Maret 2026 (the month's name in Indonesian, as the rest of the dates on screen)."""
+    return f"{day.day} {BULAN[day.month - 1]} {day.year}" if day else ""
+
+
+def number_id(value: int | float) -> str:
+    """A number written the Indonesian way: 1.234.567 and 12,5."""
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.translate(SWAP_SEPARATORS)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(lambda moment: format_wib(moment) if moment else "", "wib")
     app.add_template_filter(lambda moment: format_wib_short(moment) if moment else "", "wib_short")
     app.add_template_filter(service_hours, "service_hours")
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(number_id, "number_id")
     app.add_template_global(action_label)

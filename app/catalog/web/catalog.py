@@ -1,33 +1,16 @@
 """The public catalog of checked sectoral data: search, filters, and the chart on a dataset's page."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from app.catalog import public as catalog
 from app.catalog.datasets import period_label
-from app.core.workcal import BULAN
 from app.publishing.publications import normalize_query
 from app.web.paging import Pager, page_number, per_page
 
 bp = Blueprint("catalog", __name__, template_folder="../templates")
 bp.add_app_template_filter(period_label, "period_label")
-SWAP_SEPARATORS = str.maketrans(",.", ".,")
-
-
-@bp.app_template_filter("long_date")
-def long_date(day: date | None) -> str:
-    """12 Maret 2026 (the month's name in Indonesian, as the rest of the dates on screen)."""
-    return f"{day.day} {BULAN[day.month - 1]} {day.year}" if day else ""
-
-
-@bp.app_template_filter("number_id")
-def number_id(value: int | float) -> str:
-    """A number written the Indonesian way: 1.234.567 and 12,5."""
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.translate(SWAP_SEPARATORS)
 
 
 def _filters(facets: dict) -> tuple[dict, dict[str, str], dict[str, str]]:

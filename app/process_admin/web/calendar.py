@@ -1,5 +1,4 @@
-"""Kalender Kerja: the admin's extra closed days and periods with special service hours; and
-the badge of a task's or an instance's timeliness that every screen shows."""
+"""Kalender Kerja: the admin's extra closed days and periods with special service hours."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +6,6 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from app.core import calendar
 from app.core.errors import Invalid
@@ -16,35 +14,13 @@ from app.core.models import utcnow
 from app.core.workcal import BULAN, WIB
 from app.extensions import db
 from app.web.paging import Pager, page_number, per_page
-from app.workflow import instances as workflow
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/kalender", template_folder="../templates")
 
 WEEKDAY_NAMES = (N_("Senin"), N_("Selasa"), N_("Rabu"), N_("Kamis"), N_("Jumat"), N_("Sabtu"), N_("Minggu"))
-TIMELINESS_LABELS = {"on_time": N_("Tepat waktu"), "near_due": N_("Hampir jatuh tempo"), "overdue": N_("Terlambat")}
-TIMELINESS_STYLES = {"on_time": "text-bg-success", "near_due": "text-bg-warning", "overdue": "text-bg-danger"}
 
 
-# The state of a task or an instance, on every screen --------------------------------------
-
-@bp.app_template_global()
-def timeliness_of(item, now=None) -> str:
-    """on_time, near_due or overdue of anything with due_at, near_due_at and completed_at."""
-    return workflow.timeliness(item.due_at, item.near_due_at, item.completed_at, now or utcnow())
-
-
-@bp.app_template_global()
-def timeliness_badge(item, now=None) -> Markup:
-    state = timeliness_of(item, now)
-    return Markup('<span class="badge {}" data-state="{}">{}</span>').format(
-        TIMELINESS_STYLES[state], state, _(TIMELINESS_LABELS[state]))
-
-
-@bp.app_template_global()
-def timeliness_choices() -> list[tuple[str, str]]:
-    """The states for a filter: (value, label in the current language)."""
-    return [(key, _(label)) for key, label in TIMELINESS_LABELS.items()]
-
+# Dates in words ----------------------------------------------------------------------------
 
 @bp.app_template_filter("day_long")
 def day_long(day: date) -> str:
