@@ -71,8 +71,9 @@ def _init_web_shell(app: Flask) -> None:
     """What every screen and API call shares: headers, request logs, refusal of hostile input,
     error pages, formatting, the language switch, the health check, the API's description."""
     from app import openapi
-    from app.web import context, errors, formatting, headers, health, hostile_input, i18n, logs
+    from app.web import client, context, errors, formatting, headers, health, hostile_input, i18n, logs
 
+    client.register(app)
     headers.register(app)
     logs.register(app)
     hostile_input.register(app)

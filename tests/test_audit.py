@@ -22,7 +22,7 @@ from app.core import audit, users
 from app.core.models import AuditEvent, AuditHead, User
 from app.core.workcal import WIB, format_wib_short
 from app.extensions import db
-from app.workflow import instances as workflow
+from app.workflow import tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +53,7 @@ def flow(app, make_user):
     assert redaktur.post(f"/tasks/{task['id']}/claim").status_code == 200
     with app.app_context():
         user = db.session.scalars(select(User).where(User.username == "redaktur1")).one()
-        workflow.save_draft(task["id"], {"dataset_id": dataset["id"]}, user)
+        tasks.save_draft(task["id"], {"dataset_id": dataset["id"]}, user)
         db.session.commit()
     complete(redaktur, instance["id"], "tentukan_data", {"dataset_id": dataset["id"]})
     return {"instance": instance, "task": task, "dataset": dataset, "admin": admin, "redaktur": redaktur}

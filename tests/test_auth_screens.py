@@ -10,9 +10,8 @@ import pytest
 from conftest import PASSWORD
 from sqlalchemy import select
 
-from app.catalog.models import Opd
 from app.core import sign_in as login_guard
-from app.core.models import ApiToken, AuditEvent, LoginAttempt, User
+from app.core.models import ApiToken, AuditEvent, LoginAttempt, Opd, User
 from app.extensions import db
 from app.web.redirects import safe_path
 

@@ -12,10 +12,12 @@ from sqlalchemy import select
 from test_screens import sign_in
 
 from app.core import calendar, users
+from app.core.errors import Forbidden
 from app.core.models import AuditEvent, ClosedDay, SpecialPeriod
 from app.core.workcal import WIB
 from app.extensions import db
-from app.workflow import instances as workflow
+from app.process_admin import calendar as calendar_admin
+from app.workflow import deadlines, instances
 from app.workflow.models import HumanTask
 
 
@@ -38,7 +40,7 @@ def open_task(app):
     """A task made ready on Friday 20 November 2026 at 13:45 WIB: due Monday 14:45."""
     with app.app_context():
         redaktur = users.create_user("redaktur1", ["redaktur"], PASSWORD)
-        instance = workflow.start("penyebarluasan_data", "Infografis", redaktur, now=wib(2026, 11, 20, 13, 45))
+        instance = instances.start("penyebarluasan_data", "Infografis", redaktur, now=wib(2026, 11, 20, 13, 45))
         db.session.commit()
         return instance.tasks[0].id
 
@@ -67,7 +69,7 @@ def test_admin_adds_a_closed_day_and_it_appears(app, admin, open_task):
     # Monday is closed now: the task's hours run on Tuesday.
     assert due_of(app, open_task) == wib(2026, 11, 24, 14, 45)
     with app.app_context():
-        assert workflow.calendar().closed_reason(date(2026, 11, 23)) == "Hari Jadi Kabupaten"
+        assert deadlines.calendar().closed_reason(date(2026, 11, 23)) == "Hari Jadi Kabupaten"
     [(action, before, after, detail, who)] = events(app)
     assert (action, before, who) == ("calendar.closed_day.add", None, "admin1")
     assert after["day"] == "2026-11-23" and after["note"] == "Hari Jadi Kabupaten"
@@ -182,8 +184,8 @@ def test_periods_may_not_overlap(app, admin):
         [period] = db.session.scalars(select(SpecialPeriod)).all()
         assert period.windows == {**{str(d): [["08:00", "12:00"], ["12:30", "14:00"]] for d in range(4)},
                                   "4": [["08:00", "11:00"]]}
-        assert workflow.calendar().windows(date(2027, 2, 12)) == ((time(8), time(11)),)  # a Friday
-        assert workflow.calendar().windows(date(2027, 3, 17)) == ((time(8), time(12)), (time(13), time(15)))
+        assert deadlines.calendar().windows(date(2027, 2, 12)) == ((time(8), time(11)),)  # a Friday
+        assert deadlines.calendar().windows(date(2027, 3, 17)) == ((time(8), time(12)), (time(13), time(15)))
     [(action, before, after, detail, who)] = events(app)
     assert action == "calendar.special_period.add" and before is None and who == "admin1"
     assert after["start"] == "2027-02-08" and after["end"] == "2027-03-09" and after["note"] == "Ramadan 1448 H"
@@ -202,7 +204,7 @@ def test_removing_a_period_is_audited(app, admin):
         in html(admin.get(response.headers["Location"]))
     with app.app_context():
         assert db.session.scalars(select(SpecialPeriod)).all() == []
-        assert workflow.calendar().windows(date(2027, 2, 8)) == ((time(8), time(12)), (time(13), time(15)))
+        assert deadlines.calendar().windows(date(2027, 2, 8)) == ((time(8), time(12)), (time(13), time(15)))
     action, before, after, _, _ = events(app)[-1]
     assert action == "calendar.special_period.remove" and after is None
     assert before["start"] == "2027-02-08" and before["windows"]["0"] == [["08:00", "12:00"]]
@@ -211,16 +213,16 @@ def test_removing_a_period_is_audited(app, admin):
 def test_a_change_made_by_one_process_is_seen_by_another(app_factory, app, admin):
     other = app_factory()  # another application over the same database, as a second worker
     with other.app_context():
-        assert workflow.calendar().is_open(date(2026, 11, 23))
+        assert deadlines.calendar().is_open(date(2026, 11, 23))
     admin.post("/admin/kalender/libur", data={"day": "2026-11-23", "note": "Hari Jadi"})
     with other.app_context():
-        assert not workflow.calendar().is_open(date(2026, 11, 23))
-        assert workflow.calendar().closed_reason(date(2026, 11, 23)) == "Hari Jadi"
+        assert not deadlines.calendar().is_open(date(2026, 11, 23))
+        assert deadlines.calendar().closed_reason(date(2026, 11, 23)) == "Hari Jadi"
     with app.app_context():
         day_id = db.session.scalars(select(ClosedDay.id)).one()
     admin.post(f"/admin/kalender/libur/{day_id}/hapus")
     with other.app_context():
-        assert workflow.calendar().is_open(date(2026, 11, 23))
+        assert deadlines.calendar().is_open(date(2026, 11, 23))
 
 
 def test_the_reference_list_names_the_national_holidays(admin):
@@ -244,8 +246,8 @@ def test_window_text_parsing():
 def test_only_an_admin_may_change_the_calendar_through_the_service(app):
     with app.app_context():
         redaktur = users.create_user("redaktur1", ["redaktur"], PASSWORD)
-        with pytest.raises(calendar.Forbidden):
-            calendar.add_closed_day({"day": "2026-11-23", "note": "x"}, redaktur)
-        with pytest.raises(calendar.Forbidden):
-            calendar.add_special_period({}, redaktur)
+        with pytest.raises(Forbidden):
+            calendar_admin.add_closed_day({"day": "2026-11-23", "note": "x"}, redaktur)
+        with pytest.raises(Forbidden):
+            calendar_admin.add_special_period({}, redaktur)
         assert db.session.scalars(select(ClosedDay)).all() == []

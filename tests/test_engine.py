@@ -14,6 +14,7 @@ from app.engine.runtime import EngineError
 ROOT = Path(__file__).parent.parent
 XML = (ROOT / "processes" / "penyebarluasan_data.bpmn").read_bytes()
 ROLES = {"admin", "redaktur", "desain", "pengawas", "pengelola_data"}
+EFFECTS = {"publish", "revise"}
 
 
 def load_form(name):
@@ -23,7 +24,7 @@ def load_form(name):
 
 @pytest.fixture(scope="module")
 def model():
-    return parse_model(XML, roles=ROLES, load_form=load_form, max_bytes=1 << 20)
+    return parse_model(XML, roles=ROLES, effects=EFFECTS, load_form=load_form, max_bytes=1 << 20)
 
 
 def run(model, state, step, data):
@@ -98,5 +99,5 @@ def test_conditions_are_data_not_code(model, tmp_path):
     """A condition that would be harmless under eval is still refused: no calls at all."""
     xml = XML.replace(b'keputusan == "revisi"', b'len(keputusan) == 6')
     with pytest.raises(DeployError) as refused:
-        parse_model(xml, roles=ROLES, load_form=load_form, max_bytes=1 << 20)
+        parse_model(xml, roles=ROLES, effects=EFFECTS, load_form=load_form, max_bytes=1 << 20)
     assert refused.value.problems[0].element_id == "flow_revisi"

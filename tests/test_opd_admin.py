@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from test_screens import sign_in
 
 from app.catalog import operators
-from app.catalog.models import Opd, OperatorLetter
+from app.catalog.models import OperatorLetter
 from app.core import users
-from app.core.models import AuditEvent
+from app.core.models import AuditEvent, Opd
 from app.extensions import db
 from app.web.formatting import long_date
 

@@ -229,7 +229,7 @@ def test_unchecked_data_is_not_public(client, make_user):
 
 
 def test_download_name_is_safe():
-    from app.publishing.web.portal import download_name
+    from app.catalog.public import download_name
 
     assert download_name('../../etc/"passwd"\r\n', "2025", "text/csv") == "etc-passwd-2025.csv"
     assert download_name("Údara bersih ☀", "2024/2025", "application/vnd.openxmlformats-officedocument"

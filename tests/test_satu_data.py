@@ -178,7 +178,7 @@ def test_life_cycle_draft_submitted_returned_ready(app, team):
     assert walidata.post(path + "/approve").status_code == 409          # a draft is not checked yet
     assert operator.post(path + "/submit").get_json()["status"] == "submitted"
     assert operator.post(path + "/approve").status_code == 403          # operators do not check
-    assert team["redaktur"].post(path + "/submit").status_code == 403
+    assert team["redaktur"].post(path + "/submit").status_code == 404  # unchecked data is not theirs to know
     refused = walidata.post(path + "/return", json={"reason": "  "})
     assert refused.status_code == 422 and refused.get_json()["error"]["fields"] == {"reason": "wajib diisi"}
     returned = walidata.post(path + "/return", json={"reason": "Kolom jumlah belum dijumlahkan."}).get_json()
@@ -200,7 +200,9 @@ def test_operator_cannot_hand_in_another_opds_data(app, team, make_user):
     other = make_user("operator3", "pengelola_data", opd="bappeda")
     appoint(app, "operator3")
     dataset = upload(team["operator"], SAMPLE_CSV).get_json()
-    assert other.post(f"/datasets/{dataset['id']}/submit").status_code == 403
+    # Another OPD's unchecked data is not theirs to know: not found, for reading and acting alike.
+    assert other.post(f"/datasets/{dataset['id']}/submit").status_code == 404
+    assert other.get(f"/datasets/{dataset['id']}").status_code == 404
 
 
 def test_only_checked_datasets_reach_the_dataset_id_enum(team):
@@ -264,7 +266,10 @@ def test_blank_xlsx_template_offers_the_region_codes(app, team):
 
     template = make_template(team["admin"])
     with app.app_context():
-        book = load_workbook(BytesIO(data_templates.as_xlsx(data_templates.get(template["id"]))))
+        from app.core import users
+
+        admin = users.get_by_username("admin1")
+        book = load_workbook(BytesIO(data_templates.as_xlsx(data_templates.get(template["id"], admin))))
     assert book.sheetnames == ["Data", "Petunjuk", "desa"]
     assert [c.value for c in book["Data"][1]] == [c["name"] for c in TEMPLATE["columns"]]
     assert book["desa"].max_row == 236

@@ -11,7 +11,7 @@ from helpers import upload_dataset
 
 from app.core.models import User
 from app.extensions import db
-from app.workflow import instances as workflow
+from app.workflow import instances, tasks
 from app.workflow.models import HumanTask
 
 
@@ -147,7 +147,7 @@ def test_an_overdue_task_shows_as_overdue(app, people):
     with app.app_context():
         user = db.session.query(User).filter_by(username="redaktur1").one()
         long_ago = datetime.now(timezone.utc) - timedelta(days=14)
-        instance = workflow.start("penyebarluasan_data", "Terlambat sekali", user, now=long_ago)
+        instance = instances.start("penyebarluasan_data", "Terlambat sekali", user, now=long_ago)
         db.session.commit()
         task_id = instance.tasks[0].id
         assert db.session.get(HumanTask, task_id).due_at < datetime.now(timezone.utc)
@@ -209,7 +209,7 @@ def test_work_stays_with_its_people_and_revisions_start_from_the_last_version(ap
 def test_supervisors_see_every_waiting_task_by_default(app, people):
     with app.app_context():
         user = db.session.query(User).filter_by(username="redaktur1").one()
-        workflow.start("penyebarluasan_data", "Untuk diawasi", user)
+        instances.start("penyebarluasan_data", "Untuk diawasi", user)
         db.session.commit()
     assert "Untuk diawasi" in html(people["pengawas1"].get("/tugas"))
     assert "Untuk diawasi" in html(people["redaktur1"].get("/tugas"))
@@ -221,9 +221,9 @@ def test_claim_and_release_from_the_screens(app, people, make_user):
     other = sign_in(app, "desain2")
     with app.app_context():
         user = db.session.query(User).filter_by(username="redaktur1").one()
-        instance = workflow.start("penyebarluasan_data", "Klaim", user)
-        task = workflow.next_task_for(instance, user)
-        workflow.complete(task.id, {"dataset_id": people["dataset"]["id"]}, user)
+        instance = instances.start("penyebarluasan_data", "Klaim", user)
+        task = tasks.next_task_for(instance, user)
+        tasks.complete(task.id, {"dataset_id": people["dataset"]["id"]}, user)
         db.session.commit()
         waiting = [t.id for t in instance.tasks if t.completed_at is None][0]
     desain = people["desain1"]

@@ -171,9 +171,10 @@ def test_bad_fields_are_named_beside_them_and_kept(app, team):
 def test_operators_see_only_their_own_opd(app, team):
     dataset_id = dataset_id_of(upload(team["op1"], title="Data Dinkes"))
     other = team["op2"]
-    assert other.get(f"/data-sektoral/{dataset_id}").status_code == 403
-    assert other.get(f"/data-sektoral/{dataset_id}/ubah").status_code == 403
-    assert other.post(f"/data-sektoral/{dataset_id}/ajukan").status_code == 403
+    # Another OPD's unchecked data is not theirs to know.
+    assert other.get(f"/data-sektoral/{dataset_id}").status_code == 404
+    assert other.get(f"/data-sektoral/{dataset_id}/ubah").status_code == 404
+    assert other.post(f"/data-sektoral/{dataset_id}/ajukan").status_code == 404
     assert "Data Dinkes" not in page(other, "/data-sektoral")
     assert "Data Dinkes" not in page(other, "/data-sektoral?opd=dinkes")
     assert team["op1"].post(f"/data-sektoral/{dataset_id}/setujui").status_code == 403

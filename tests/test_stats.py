@@ -43,7 +43,7 @@ from app.core.workcal import WIB
 from app.extensions import db
 from app.supervision import stats
 from app.supervision.stats import Period
-from app.workflow import instances as workflow
+from app.workflow import instances, tasks
 from app.workflow.models import HumanTask
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=WIB)
@@ -83,7 +83,7 @@ def run_steps(instance_id, steps, defaults, *, redaktur, other) -> None:
         task = db.session.query(HumanTask).filter_by(instance_id=instance_id, bpmn_id=bpmn_id,
                                                      completed_at=None).one()
         user = redaktur if task.role == "redaktur" else other
-        workflow.complete(task.id, given[0] if given else defaults[bpmn_id], user, now=at)
+        tasks.complete(task.id, given[0] if given else defaults[bpmn_id], user, now=at)
 
 
 def build_fixture(app, make_user) -> dict[str, int]:
@@ -104,7 +104,7 @@ def build_fixture(app, make_user) -> dict[str, int]:
                         "ambil_data": {"data_terpilih": "Jumlah per kecamatan"}, "desain": {"desain": design},
                         "caption": {"caption": f"{title}. Sumber: OPD."}, "periksa": {"keputusan": "disetujui"},
                         "publikasi": {"kanal": ["website"]}}
-            instance = workflow.start(PROCESS, title, people["redaktur1"], now=started)
+            instance = instances.start(PROCESS, title, people["redaktur1"], now=started)
             run_steps(instance.id, steps, defaults, redaktur=people["redaktur1"], other=people["desain1"])
             db.session.commit()
             ids[letter] = instance.id

@@ -16,7 +16,7 @@ from app.core import users
 from app.core.models import SpecialPeriod, User, utcnow
 from app.core.workcal import WIB
 from app.extensions import db
-from app.workflow import instances as workflow
+from app.workflow import deadlines, inbox, instances
 from app.workflow.models import HumanTask, Instance
 
 PROCESS = "penyebarluasan_data"
@@ -31,7 +31,7 @@ def ready_at(moment, title="Uji ketepatan waktu", username="redaktur1"):
     """Start an instance on a fixed clock; its first task becomes ready at that moment."""
     user = db.session.query(User).filter_by(username=username).one_or_none() \
         or users.create_user(username, ["redaktur"], PASSWORD)
-    instance = workflow.start(PROCESS, title, user, now=moment)
+    instance = instances.start(PROCESS, title, user, now=moment)
     db.session.commit()
     [task] = instance.tasks
     return task.id, instance.id
@@ -41,18 +41,19 @@ def assert_state(task_id, moment, expected):
     """timeliness() says expected at moment, and so do the SQL filters of the inbox and of the
     instance list: the task is found under its state and under no other."""
     task = db.session.get(HumanTask, task_id)
-    assert workflow.timeliness(task.due_at, task.near_due_at, task.completed_at, moment) == expected, moment
+    assert deadlines.timeliness(task.due_at, task.near_due_at, task.completed_at, moment) == expected, moment
     user = db.session.query(User).filter_by(username="redaktur1").one()
     for state in STATES:
-        rows, _ = workflow.task_page(user, "lane", 1, 100, timeliness=state, now=moment)
+        rows, _ = inbox.task_page(user, "lane", 1, 100, timeliness=state, now=moment)
         assert (task_id in {t.id for t in rows}) == (state == expected), (moment, state)
 
 
 def assert_instance_state(instance_id, moment, expected):
     instance = db.session.get(Instance, instance_id)
-    assert workflow.timeliness(instance.due_at, instance.near_due_at, instance.completed_at, moment) == expected
+    assert deadlines.timeliness(instance.due_at, instance.near_due_at, instance.completed_at, moment) == expected
+    starter = db.session.get(User, instance.started_by_id)
     for state in STATES:
-        rows, _ = workflow.instance_page(1, 100, timeliness=state, now=moment)
+        rows, _ = instances.instance_page(starter, 1, 100, timeliness=state, now=moment)
         assert (instance_id in {i.id for i in rows}) == (state == expected), (moment, state)
 
 
@@ -110,8 +111,8 @@ def test_a_finished_task_is_judged_at_its_finish(app):
         task_id, _ = ready_at(wib(2026, 11, 20, 13, 45))
         task = db.session.get(HumanTask, task_id)
         late = wib(2026, 11, 23, 14, 46)
-        assert workflow.timeliness(task.due_at, task.near_due_at, wib(2026, 11, 23, 12), late) == "on_time"
-        assert workflow.timeliness(task.due_at, task.near_due_at, late, wib(2027, 1, 4, 9)) == "overdue"
+        assert deadlines.timeliness(task.due_at, task.near_due_at, wib(2026, 11, 23, 12), late) == "on_time"
+        assert deadlines.timeliness(task.due_at, task.near_due_at, late, wib(2027, 1, 4, 9)) == "overdue"
 
 
 def test_a_special_hours_period_added_on_the_screen_moves_open_due_times(app, make_user):
@@ -182,7 +183,7 @@ def test_the_api_filters_tasks_by_timeliness(app, make_user):
     redaktur = make_user("redaktur1", "redaktur")
     with app.app_context():
         now = utcnow()
-        cal = workflow.calendar()
+        cal = deadlines.calendar()
         made = {
             "overdue": [ready_at(now - timedelta(days=30), "Lama sekali")[0],
                         ready_at(now - timedelta(days=60), "Lebih lama lagi")[0]],
@@ -277,7 +278,7 @@ def test_a_near_due_task_shows_as_near_due(app, make_user):
     make_user("redaktur1", "redaktur")
     with app.app_context():
         now = utcnow()
-        task_id, _ = ready_at(_start_with_elapsed(workflow.calendar(), now, 5), "Hampir jatuh tempo")
+        task_id, _ = ready_at(_start_with_elapsed(deadlines.calendar(), now, 5), "Hampir jatuh tempo")
     redaktur = sign_in(app, "redaktur1")
     page = redaktur.get("/tugas").get_data(as_text=True)
     row = re.search(rf'<tr class="table-warning" data-task="{task_id}">(.*?)</tr>', page, re.S)

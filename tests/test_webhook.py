@@ -14,7 +14,7 @@ from test_portal import Team
 
 from app.core.errors import Conflict
 from app.publishing import publications, webhook
-from app.workflow import instances as workflow
+from app.workflow import hooks
 
 SECRET = "rahasia-webhook-uji"
 
@@ -105,7 +105,7 @@ def _failing_after_publish(monkeypatch, exc):
         publications.publish(instance, user, now)
         raise exc
 
-    monkeypatch.setitem(workflow.EFFECTS, "publish", publish_then_fail)
+    monkeypatch.setitem(hooks._effects, "publish", publish_then_fail)
 
 
 def _finish_until_publikasi(team, title):

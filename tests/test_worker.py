@@ -22,7 +22,7 @@ from app import worker
 from app.core.models import User
 from app.core.workcal import format_wib
 from app.extensions import db
-from app.workflow import instances as workflow
+from app.workflow import instances, tasks
 from app.workflow.models import HumanTask, Notification, TaskNotice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ def start_instances(app, count=INSTANCES, at=T0):
     """Instances started by the Admin (no Redaktur role): their first task waits unclaimed."""
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.username == "admin1"))
-        ids = [workflow.start(PROCESS, f"Publikasi {n}", admin, now=at).id for n in range(count)]
+        ids = [instances.start(PROCESS, f"Publikasi {n}", admin, now=at).id for n in range(count)]
         db.session.commit()
         tasks = db.session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(ids))
                                    .order_by(HumanTask.instance_id)).all()
@@ -233,9 +233,9 @@ def test_the_assignee_alone_hears_of_near_due_and_finished_tasks_are_left_alone(
     (first, _, near_due_at, due_at), (second, _, _, _), (third, *_) = start_instances(app, 3)
     dataset = upload_dataset(make_user("admin2", "admin"))
     with app.app_context():
-        workflow.claim(first, db.session.scalar(select(User).where(User.username == "redaktur2")))
+        tasks.claim(first, db.session.scalar(select(User).where(User.username == "redaktur2")))
         redaktur1 = db.session.scalar(select(User).where(User.username == "redaktur1"))
-        workflow.complete(third, {"dataset_id": dataset["id"]}, redaktur1, now=near_due_at - timedelta(minutes=5))
+        tasks.complete(third, {"dataset_id": dataset["id"]}, redaktur1, now=near_due_at - timedelta(minutes=5))
         db.session.commit()
 
     summary = worker.run_once(app, near_due_at)

@@ -10,9 +10,10 @@ from helpers import upload_dataset
 from sqlalchemy import select
 from test_notifications import Flow, html, sign_in
 
+from app.core import users
 from app.core.models import AuditEvent, User
 from app.extensions import db
-from app.workflow import assignment as workload
+from app.supervision import workload
 from app.workflow.models import HumanTask, LaneSetting, Notification
 
 T0 = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)  # Selasa, 24 November 2026 10.00 WIB
@@ -119,6 +120,11 @@ def open_tasks_at_three_moments(app, team):
     return old, mid, new
 
 
+def reader():
+    """Who reads the workload in these tests: a Redaktur."""
+    return users.get_by_username("redaktur1")
+
+
 def counts(lane):
     return {(row.user.username if row.user else None): row.counts for row in lane.rows}
 
@@ -127,7 +133,7 @@ def test_the_overview_counts_open_tasks_by_state_at_a_moment(app, team):
     open_tasks_at_three_moments(app, team)
     wednesday_9 = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # Rabu 09.00 WIB
     with app.app_context():
-        every = workload.overview(wednesday_9)
+        every = workload.overview(reader(), wednesday_9)
         lanes = {lane.name: lane for lane in every if lane.process_id == "penyebarluasan_data"}
     assert list(lanes) == ["Redaktur", "Tim Desain"]
     # The complaint process's lanes are listed too, idle here.
@@ -145,7 +151,7 @@ def test_the_overview_counts_open_tasks_by_state_at_a_moment(app, team):
 
     # Rabu 13.01 WIB: the Tuesday tasks are both past due.
     with app.app_context():
-        later = {lane.name: lane for lane in workload.overview(datetime(2026, 11, 25, 6, 1, tzinfo=timezone.utc))
+        later = {lane.name: lane for lane in workload.overview(reader(), datetime(2026, 11, 25, 6, 1, tzinfo=timezone.utc))
                  if lane.process_id == "penyebarluasan_data"}
     assert counts(later["Redaktur"])["redaktur1"] == {"on_time": 0, "near_due": 0, "overdue": 2}
 
@@ -177,11 +183,11 @@ def test_the_screen_for_the_redaktur_pengawas_and_admin_with_links_to_the_tasks(
     total_link = re.search(r'data-state="total">\s*<a href="([^"]+)"', row)[1].replace("&amp;", "&")
     assert set(re.findall(r'<tr data-task="([0-9a-f-]{36})"', html(sign_in(app, "pengawas1").get(total_link)))) == held
 
-    # The Redaktur may not open a design task: its figure links to the publication instead.
+    # The Redaktur works the same runs as Tim Desain, so a design task opens for them too (to read).
     instance_id = flow.start("redaktur1", "Publikasi desain", T0)
     flow.complete("redaktur1", instance_id, "tentukan_data", {"dataset_id": team["dataset"]}, T0)
     listing = html(sign_in(app, "redaktur1").get("/beban-kerja/tugas?process=penyebarluasan_data&lane=Tim+Desain&user=-"))
-    assert f'href="/proses/{instance_id}"' in listing and "/tugas/" not in listing.split("<main", 1)[1]
+    assert f'href="/tugas/{flow.task(instance_id, "ambil_data")}"' in listing
 
     admin_page = html(sign_in(app, "admin1").get("/beban-kerja"))
     assert admin_page.count('name="auto_assign"') == 4  # a switch per lane of both processes
@@ -194,9 +200,9 @@ def test_the_states_on_the_task_list_agree_with_the_counts(app, team):
         # At Rabu 09.00 WIB in SQL and in Python (workflow.timeliness) alike.
         moment = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
         for state, expected in (("on_time", 1), ("near_due", 1), ("overdue", 0)):
-            rows, total = workload.task_page(moment, 1, 20, process_id=PROCESS, lane="Redaktur",
+            rows, total = workload.task_page(reader(), moment, 1, 20, process_id=PROCESS, lane="Redaktur",
                                              username="redaktur1", state=state)
             assert total == expected == len(rows)
-        rows, total = workload.task_page(moment, 1, 20, process_id=PROCESS, lane="Redaktur",
+        rows, total = workload.task_page(reader(), moment, 1, 20, process_id=PROCESS, lane="Redaktur",
                                          username="redaktur2", state=None)
         assert total == 1 and rows[0].instance.title == "Publikasi Senin"

@@ -5,11 +5,11 @@ from flask import current_app, jsonify, request
 from sqlalchemy import select
 
 from app.core.errors import BadRequest
+from app.core.models import Opd
 from app.extensions import db
 from app.web.api import blueprint, current_api_user, json_body, page_args, paged, token_required, upload
 
 from . import data_templates, datasets, shapes
-from .models import Opd
 
 bp = blueprint("catalog_api", __name__)
 
@@ -37,14 +37,14 @@ def list_datasets():
     status = request.args.get("status", "")
     if status and status not in datasets.STATUSES:
         raise BadRequest(f"status harus salah satu dari: {', '.join(datasets.STATUSES)}.")
-    rows, total = datasets.page(page, per_page, status=status, opd=request.args.get("opd", ""))
+    rows, total = datasets.page(current_api_user(), page, per_page, status=status, opd=request.args.get("opd", ""))
     return paged([shapes.dataset(d) for d in rows], total, page, per_page)
 
 
 @bp.get("/datasets/<int:dataset_id>")
 @token_required
 def get_dataset(dataset_id: int):
-    return jsonify(shapes.dataset(datasets.get(dataset_id)))
+    return jsonify(shapes.dataset(datasets.get(dataset_id, current_api_user())))
 
 
 def _dataset_step(change, dataset_id: int, *args):
@@ -74,13 +74,13 @@ def return_dataset(dataset_id: int):
 @bp.get("/templates")
 @token_required
 def list_templates():
-    return jsonify({"items": [shapes.template(t) for t in data_templates.listing(request.args.get("opd"))]})
+    return jsonify({"items": [shapes.template(t) for t in data_templates.listing(current_api_user(), request.args.get("opd"))]})
 
 
 @bp.get("/templates/<int:template_id>")
 @token_required
 def get_template(template_id: int):
-    return jsonify(shapes.template(data_templates.get(template_id)))
+    return jsonify(shapes.template(data_templates.get(template_id, current_api_user())))
 
 
 @bp.post("/templates")

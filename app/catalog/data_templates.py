@@ -15,15 +15,16 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
+from app import policy
+from app.catalog.models import DataTemplate
 from app.core import audit
-from app.core.errors import Forbidden, Invalid, NotFound
+from app.core.errors import Forbidden, Invalid
 from app.core.i18n import N_
 from app.core.keys import by_id
-from app.core.models import User
+from app.core.models import Opd, User
 from app.extensions import db
 
 from . import regions
-from .models import DataTemplate, Opd
 
 MANAGER_ROLES = ("admin", "walidata")
 COLUMN_TYPES = {
@@ -135,7 +136,7 @@ def _values(fields: dict[str, Any]) -> dict[str, str]:
 
 
 def require_manager(user: User) -> None:
-    if not user.has_role(*MANAGER_ROLES):
+    if not policy.may_manage_templates(user):
         raise Forbidden("Hanya Admin dan Walidata yang dapat mengelola templat data.")
 
 
@@ -150,8 +151,8 @@ def create(fields: dict[str, Any], columns: Any, user: User) -> DataTemplate:
 
 
 def update(template_id: int, fields: dict[str, Any], columns: Any, user: User) -> DataTemplate:
+    template = get(template_id, user)
     require_manager(user)
-    template = get(template_id)
     values = _values(fields)
     normalized = normalize_columns(columns)
     before = {"title": template.title, "topic": template.topic, "opd_code": template.opd_code,
@@ -165,14 +166,14 @@ def update(template_id: int, fields: dict[str, Any], columns: Any, user: User) -
     return template
 
 
-def get(template_id: int) -> DataTemplate:
+def get(template_id: int, viewer) -> DataTemplate:
     template = by_id(DataTemplate, template_id)
-    if template is None:
-        raise NotFound("Templat tidak ditemukan.")
+    policy.require_known(template is not None and policy.may_read_templates(viewer), "Templat tidak ditemukan.")
     return template
 
 
-def listing(opd_code: str | None = None, *, active_only: bool = False) -> list[DataTemplate]:
+def listing(viewer, opd_code: str | None = None, *, active_only: bool = False) -> list[DataTemplate]:
+    policy.require(policy.may_read_templates(viewer), "Anda tidak memiliki akses ke templat data.")
     query = select(DataTemplate).order_by(DataTemplate.opd_code, DataTemplate.topic, DataTemplate.title)
     if opd_code:
         query = query.where(DataTemplate.opd_code == opd_code)

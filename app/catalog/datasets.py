@@ -13,20 +13,20 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import func, select
 
+from app import policy
+from app.catalog.models import Dataset, DataTemplate
 from app.core import audit, files
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.errors import Conflict, Invalid
 from app.core.i18n import N_
 from app.core.keys import by_id, parse_id
-from app.core.models import AuditEvent, StoredFile, User, utcnow
+from app.core.models import AuditEvent, Opd, StoredFile, User, utcnow
 from app.core.paging import page_of
 from app.extensions import db
 
 from . import data_templates, operators
-from .models import Dataset, DataTemplate, Opd
 
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UPLOAD_ROLES = ("admin", "walidata", "pengelola_data")
 TEXT_FIELDS = {"title": 255, "period": 32, "description": 5000, "unit": 100, "source": 255, "license": 100,
                "topic": 100, "frequency": 20, "concept": 5000, "method": 5000, "contact": 255}
 
@@ -108,7 +108,6 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agust
 STATUSES = {"draft": N_("Draf"), "submitted": N_("Menunggu pemeriksaan walidata"),
             "returned": N_("Dikembalikan"), "ready": N_("Siap dipublikasikan")}
 EDITABLE = ("draft", "returned")
-CHECK_ROLES = ("admin", "walidata")
 
 
 def parse_period(text: str) -> tuple[int, str]:
@@ -186,8 +185,8 @@ def _fill(dataset: Dataset, table: Table, stored: StoredFile, preview_rows: int)
 def create(data: bytes, filename: str, fields: dict[str, str], user: User,
            *, preview_rows: int, is_sample: bool = False) -> Dataset:
     """Store an upload as a draft recap; a file that does not fit its template stores nothing."""
-    if not user.has_role(*UPLOAD_ROLES):
-        raise Forbidden("Hanya Admin, Walidata dan Pengelola Data OPD yang dapat mengunggah data.")
+    policy.require(policy.may_work_on_sectoral_data(user),
+                   "Hanya Admin, Walidata dan Pengelola Data OPD yang dapat mengunggah data.")
     operators.require_appointment(user)
     errors: dict[str, str] = {}
     values = _metadata(fields, errors)
@@ -202,8 +201,8 @@ def create(data: bytes, filename: str, fields: dict[str, str], user: User,
     template = _template_for(fields, opd_code, errors)
     if errors:
         raise Invalid("Data tidak lengkap atau tidak valid.", errors)
-    if not user.has_role("admin", "walidata") and user.opd_code != opd_code:
-        raise Forbidden("Pengelola Data hanya dapat mengunggah data OPD-nya sendiri.")
+    policy.require(policy.may_prepare_data_of(user, opd_code),
+                   "Pengelola Data hanya dapat mengunggah data OPD-nya sendiri.")
     table, content_type = _checked_table(data, filename, template)
     stored = files.store(data, content_type, filename, user)
     if template is not None and not values["topic"]:
@@ -217,28 +216,21 @@ def create(data: bytes, filename: str, fields: dict[str, str], user: User,
     return dataset
 
 
-def get(dataset_id: int) -> Dataset:
+def get(dataset_id: int, viewer) -> Dataset:
+    """A dataset its viewer may read (404 for anyone who may not know it exists)."""
     dataset = by_id(Dataset, dataset_id)
-    if dataset is None:
-        raise NotFound("Data tidak ditemukan.")
+    policy.require_known(dataset is not None and policy.may_read_dataset(viewer, dataset), "Data tidak ditemukan.")
     return dataset
 
 
-def may_prepare(dataset: Dataset, user: User) -> bool:
-    """The OPD's operators (and admins, the walidata) prepare and hand in the OPD's recaps."""
-    return user.has_role("admin", "walidata") or (
-        user.has_role("pengelola_data") and user.opd_code == dataset.opd_code)
-
-
 def may_edit(dataset: Dataset, user: User) -> bool:
-    """A recap is changed while it is a draft or was returned."""
-    return dataset.status in EDITABLE and may_prepare(dataset, user)
+    """A recap is changed while it is a draft or was returned, by those who prepare its OPD's data."""
+    return dataset.status in EDITABLE and policy.may_prepare_data_of(user, dataset.opd_code)
 
 
 def _editable(dataset_id: int, user: User) -> Dataset:
-    dataset = get(dataset_id)
-    if not may_prepare(dataset, user):
-        raise Forbidden("Anda tidak dapat mengubah data OPD lain.")
+    dataset = get(dataset_id, user)
+    policy.require(policy.may_prepare_data_of(user, dataset.opd_code), "Anda tidak dapat mengubah data OPD lain.")
     if dataset.status not in EDITABLE:
         raise Conflict(f"Data berstatus '{STATUSES[dataset.status]}' tidak dapat diubah.")
     operators.require_appointment(user)
@@ -282,9 +274,8 @@ def submit(dataset_id: int, user: User) -> Dataset:
 
 
 def _checkable(dataset_id: int, user: User) -> Dataset:
-    if not user.has_role(*CHECK_ROLES):
-        raise Forbidden("Hanya Walidata (Diskominfo) yang memeriksa data.")
-    dataset = get(dataset_id)
+    dataset = get(dataset_id, user)
+    policy.require(policy.may_check_datasets(user), "Hanya Walidata (Diskominfo) yang memeriksa data.")
     if dataset.status != "submitted":
         raise Conflict(f"Data berstatus '{STATUSES[dataset.status]}'; hanya data yang diajukan dapat diperiksa.")
     return dataset
@@ -314,12 +305,14 @@ def send_back(dataset_id: int, reason: str, user: User) -> Dataset:
     return dataset
 
 
-def page(page_no: int, per_page: int, *, status: str = "", opd: str = "") -> tuple[list[Dataset], int]:
-    """Newest first; the walidata's queue (submitted) oldest first, as it is worked."""
+def page(viewer, page_no: int, per_page: int, *, status: str = "", opd: str = "") -> tuple[list[Dataset], int]:
+    """The datasets the viewer may read, newest first; the walidata's queue (submitted) oldest
+    first, as it is worked."""
+    query = select(Dataset).where(policy.datasets_visible(viewer))
     if status == "submitted":
-        query = select(Dataset).order_by(Dataset.submitted_at, Dataset.id)
+        query = query.order_by(Dataset.submitted_at, Dataset.id)
     else:
-        query = select(Dataset).order_by(Dataset.created_at.desc(), Dataset.id.desc())
+        query = query.order_by(Dataset.created_at.desc(), Dataset.id.desc())
     if status:
         query = query.where(Dataset.status == status)
     if opd:
@@ -327,9 +320,9 @@ def page(page_no: int, per_page: int, *, status: str = "", opd: str = "") -> tup
     return page_of(query, page_no, per_page)
 
 
-def counts(opd: str = "") -> dict[str, int]:
-    """Datasets per status ("" for all), of one OPD or of every one."""
-    query = select(Dataset.status, func.count()).group_by(Dataset.status)
+def counts(viewer, opd: str = "") -> dict[str, int]:
+    """Datasets the viewer may read per status ("" for all), of one OPD or of every one."""
+    query = select(Dataset.status, func.count()).where(policy.datasets_visible(viewer)).group_by(Dataset.status)
     if opd:
         query = query.where(Dataset.opd_code == opd)
     found = dict(db.session.execute(query).all())
@@ -343,15 +336,6 @@ def history(dataset_id: int) -> list[AuditEvent]:
                                  AuditEvent.detail["dataset_id"].as_integer() == dataset_id)
         .order_by(AuditEvent.id)
     ))
-
-
-def may_see_unchecked(dataset: Dataset, user) -> bool:
-    """Before the walidata's check a recap is seen by its OPD's operators, the walidata, admins
-    and supervisors, not by every signed-in user."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.has_role("admin", "walidata", "pengawas") or (
-        user.has_role("pengelola_data") and user.opd_code == dataset.opd_code)
 
 
 def choices() -> list[tuple[int, str]]:

@@ -1,4 +1,5 @@
-"""The regency's agencies, their appointed operators, data templates and sectoral data."""
+"""The OPDs' appointed operators, their data templates and their sectoral data (the registry
+of OPDs itself is the platform's: app.core.models.Opd)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,24 +9,8 @@ from uuid import uuid4
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import StoredFile, UTCDateTime, utcnow
+from app.core.models import Opd, StoredFile, UTCDateTime, utcnow
 from app.extensions import db
-
-
-class Opd(db.Model):
-    """Organisasi Perangkat Daerah: a regional agency that produces sectoral data."""
-
-    __tablename__ = "opd"
-
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    short_name: Mapped[str] = mapped_column(String(50), default="")
-    address: Mapped[str] = mapped_column(String(255), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
-    phone: Mapped[str] = mapped_column(String(50), default="")
-    website: Mapped[str] = mapped_column(String(255), default="")
-    # An agency that was merged or dissolved keeps its data but takes no new uploads.
-    active: Mapped[bool] = mapped_column(default=True)
 
 
 class Dataset(db.Model):

@@ -5,12 +5,11 @@ import re
 
 from sqlalchemy import select
 
-from app.core import audit, users
+from app import policy
+from app.core import audit
 from app.core.errors import Conflict, Invalid, NotFound
-from app.core.models import User
+from app.core.models import Opd, User
 from app.extensions import db
-
-from .models import Opd
 
 FIELDS = {"name": 255, "short_name": 50, "address": 255, "email": 254, "phone": 50, "website": 255}
 CODE = re.compile(r"[a-z0-9][a-z0-9-]{1,31}")
@@ -51,7 +50,7 @@ def _snapshot(opd: Opd) -> dict:
 
 
 def create(fields: dict, actor: User) -> Opd:
-    users.require_admin(actor)
+    policy.require(policy.may_manage_opds(actor), "Hanya admin yang boleh mengelola OPD dan operator data.")
     code = str(fields.get("code") or "").strip().lower()
     errors: dict[str, str] = {}
     if not CODE.fullmatch(code):
@@ -69,7 +68,7 @@ def create(fields: dict, actor: User) -> Opd:
 
 
 def update(code: str, fields: dict, actor: User) -> Opd:
-    users.require_admin(actor)
+    policy.require(policy.may_manage_opds(actor), "Hanya admin yang boleh mengelola OPD dan operator data.")
     opd = get(code)
     values = _values(fields)
     before = _snapshot(opd)

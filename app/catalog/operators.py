@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from app.core import audit, files, users
+from app import policy
+from app.core import audit, files
 from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.models import User, utcnow
 from app.core.workcal import WIB
@@ -37,7 +38,7 @@ def _date(fields: dict, key: str, errors: dict[str, str]) -> date | None:
 
 def add_letter(operator: User, fields: dict, pdf: bytes, filename: str, actor: User) -> OperatorLetter:
     """Record a signed letter appointing the operator for their OPD (admins only)."""
-    users.require_admin(actor)
+    policy.require(policy.may_manage_opds(actor), "Hanya admin yang boleh mengelola OPD dan operator data.")
     if not operator.has_role(OPERATOR_ROLE) or not operator.opd_code:
         raise Invalid("Surat penunjukan hanya untuk Pengelola Data yang terdaftar pada sebuah OPD.",
                       {"user": "bukan Pengelola Data OPD"})
@@ -69,7 +70,7 @@ def add_letter(operator: User, fields: dict, pdf: bytes, filename: str, actor: U
 
 
 def revoke_letter(letter_id: int, actor: User) -> OperatorLetter:
-    users.require_admin(actor)
+    policy.require(policy.may_manage_opds(actor), "Hanya admin yang boleh mengelola OPD dan operator data.")
     letter = get_letter(letter_id)
     if letter.revoked_at is None:
         letter.revoked_at = utcnow()

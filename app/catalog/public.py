@@ -7,6 +7,7 @@ import json
 import math
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +17,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Select, func, or_, select
 
+from app.catalog.models import Dataset
 from app.core import files
+from app.core.models import Opd
 from app.core.paging import page_of
 from app.extensions import db
 
 from . import data_templates
-from .datasets import Table, period_label, read_table
-from .models import Dataset, Opd
+from .datasets import XLSX_TYPE, Table, period_label, read_table
 
 PUBLIC_STATUS = "ready"
 
@@ -65,6 +67,20 @@ def facets() -> dict[str, list]:
         "years": list(db.session.scalars(
             select(Dataset.year).where(ready, Dataset.year.is_not(None)).distinct().order_by(Dataset.year.desc()))),
     }
+
+
+# -- the names of downloads ---------------------------------------------------------------------
+
+def file_stem(title: str, period: str) -> str:
+    """An ASCII name made of the dataset's title and period, e.g. ``jumlah-penduduk-2025``."""
+    ascii_text = unicodedata.normalize("NFKD", f"{title} {period}").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-") or "data"
+
+
+def download_name(title: str, period: str, content_type: str) -> str:
+    """The original file's name, e.g. ``jumlah-penduduk-2025.csv``."""
+    return file_stem(title, period) + (".xlsx" if content_type == XLSX_TYPE else ".csv")
+
 
 
 # -- the whole table of a dataset, for the chart and the downloads ---------------------------------

@@ -5,9 +5,9 @@ from typing import Any
 
 from flask import url_for
 
+from app.catalog.models import Dataset, DataTemplate
+from app.core.models import Opd
 from app.core.workcal import iso
-
-from .models import Dataset, DataTemplate, Opd
 
 
 def opd(o: Opd) -> dict[str, Any]:

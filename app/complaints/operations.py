@@ -15,22 +15,25 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from app import policy
 from app.catalog.models import Dataset
 from app.core import audit
-from app.core.errors import BadRequest, Forbidden, Invalid, NotFound, TooMany
+from app.core.errors import BadRequest, Invalid, NotFound, TooMany
 from app.core.keys import by_id
 from app.core.models import User, utcnow
 from app.extensions import db
-from app.publishing import publications
+from app.publishing import corrections, publications
 from app.publishing.models import Publication
-from app.workflow import forms, processes
+from app.workflow import forms, instances, processes
 from app.workflow.models import Instance
 
 from .models import Complaint
 
 PROCESS = "penanganan_pengaduan"
-REGISTRATION_FORM = "pengaduan_registrasi.json"
-STAFF_ROLES = ("admin", "petugas_pengaduan")
+# What the process's forms name and the code relies on: the one place these words live.
+NAME, CONTACT, MESSAGE, SUBJECT = "nama", "kontak", "pesan", "subjek"
+CORRECTION_NOTE, ANSWER, REVISION_RUN = "catatan_koreksi", "jawaban", "revisi_instance_id"
+VERIFY, CORRECT, ANSWER_STEP, CLOSE = "verifikasi", "koreksi", "jawab", "tutup"
 TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 TOKEN_SALT = "complaint-form"
 TOKEN_MAX_AGE = 24 * 3600
@@ -89,8 +92,15 @@ def _subject(data: Mapping[str, Any]) -> tuple[Publication | None, Dataset | Non
                   {"publication_id": "pilih publikasi atau data yang dilaporkan"})
 
 
+def registration_form() -> dict[str, Any]:
+    """The form a complaint is filed with: the start form of the complaint process's newest
+    version."""
+    model = processes.latest(PROCESS).model
+    return model.forms.get(model.start_form or "", {"type": "object"})
+
+
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
-    schema = processes.load_shipped_form(REGISTRATION_FORM) or {"type": "object"}
+    schema = registration_form()
     data = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()
             if k in schema.get("properties", {}) and v not in (None, "")}
     errors = forms.validate(schema, data)
@@ -108,23 +118,21 @@ def _new_ticket() -> str:
 
 
 def _file(data: dict[str, Any], address: str | None, user: User | None, now: datetime) -> Complaint:
-    from app.workflow import instances as workflow
-
     publication, dataset, subject = _subject(data)
     if address:  # the same words from the same sender today: the same complaint
         same = db.session.scalar(select(Complaint).where(
-            Complaint.address == address, Complaint.message == data["pesan"],
+            Complaint.address == address, Complaint.message == data[MESSAGE],
             Complaint.created_at >= now - timedelta(days=1)).limit(1))
         if same is not None:
             return same
     ticket = _new_ticket()
-    instance = workflow.start(PROCESS, f"{ticket}: {subject}"[:255], user, now=now, data={
-        **data, "ticket": ticket, "subjek": subject,
+    instance = instances.start(PROCESS, f"{ticket}: {subject}"[:255], user, now=now, data={
+        **data, "ticket": ticket, SUBJECT: subject,
         "publication_id": publication.id if publication else None, "dataset_id": dataset.id if dataset else None,
     })
     complaint = Complaint(ticket=ticket, instance_id=instance.id, publication_id=publication.id if publication else None,
-                          dataset_id=dataset.id if dataset else None, name=data["nama"], contact=data["kontak"],
-                          message=data["pesan"], address=address, created_at=now)
+                          dataset_id=dataset.id if dataset else None, name=data[NAME], contact=data[CONTACT],
+                          message=data[MESSAGE], address=address, created_at=now)
     db.session.add(complaint)
     db.session.flush()
     audit.record("complaint.submit", user, instance_id=instance.id, ticket=ticket, subject=subject)
@@ -144,8 +152,7 @@ def submit(fields: Mapping[str, Any], *, address: str | None, now: datetime | No
 
 def register(fields: Mapping[str, Any], user: User, *, now: datetime | None = None) -> Complaint:
     """A complaint received by phone, letter or at the desk, registered by staff."""
-    if not user.has_role(*STAFF_ROLES):
-        raise Forbidden("Hanya Petugas Pengaduan yang dapat mencatat pengaduan.")
+    policy.require(policy.may_register_complaint(user), "Hanya Petugas Pengaduan yang dapat mencatat pengaduan.")
     return _file(_clean(fields), None, user, now or utcnow())
 
 
@@ -159,10 +166,10 @@ def get(ticket: str) -> Complaint:
 # What the reporter sees ----------------------------------------------------------------------
 
 STAGES = (  # (step that ends the stage, status once it is done)
-    ("verifikasi", "diverifikasi"),
-    ("koreksi", "dikoreksi"),
-    ("jawab", "dijawab"),
-    ("tutup", "selesai"),
+    (VERIFY, "diverifikasi"),
+    (CORRECT, "dikoreksi"),
+    (ANSWER_STEP, "dijawab"),
+    (CLOSE, "selesai"),
 )
 STATUS_LABELS = {"diterima": "Diterima", "diverifikasi": "Diverifikasi", "dikoreksi": "Dikoreksi",
                  "dijawab": "Dijawab", "selesai": "Selesai"}
@@ -191,16 +198,16 @@ def public_status(complaint: Complaint) -> PublicStatus:
     done = {t.bpmn_id: t for t in instance.tasks if t.completed_at is not None}
     steps = [("diterima", complaint.created_at)]
     steps += [(status, done[step].completed_at) for step, status in STAGES if step in done]
-    answered = done.get("jawab")
+    answered = done.get(ANSWER_STEP)
     corrected = None
-    revision_id = (instance.data or {}).get("revisi_instance_id")
+    revision_id = (instance.data or {}).get(REVISION_RUN)
     if isinstance(revision_id, int):
         corrected = db.session.scalar(select(Publication.id).where(Publication.instance_id == revision_id))
     return PublicStatus(
-        ticket=complaint.ticket, status=steps[-1][0], subject=(instance.data or {}).get("subjek", ""),
+        ticket=complaint.ticket, status=steps[-1][0], subject=(instance.data or {}).get(SUBJECT, ""),
         publication_id=complaint.publication_id, dataset_id=complaint.dataset_id, message=complaint.message,
         received_at=complaint.created_at, steps=steps,
-        answer=(answered.data or {}).get("jawaban") if answered else None,
+        answer=(answered.data or {}).get(ANSWER) if answered else None,
         answered_at=answered.completed_at if answered else None,
         corrected_publication_id=corrected, closed=instance.state == "completed",
     )
@@ -208,3 +215,17 @@ def public_status(complaint: Complaint) -> PublicStatus:
 
 def of_instance(instance_id: int) -> Complaint | None:
     return db.session.scalar(select(Complaint).where(Complaint.instance_id == instance_id))
+
+
+# The effect of the correction step ---------------------------------------------------------
+
+def revise(instance: Instance, user: User, now: datetime) -> Instance | None:
+    """The effect "revise": completing the correction step of a complaint about a publication
+    starts its revision and links it to the complaint's run."""
+    publication_id = (instance.data or {}).get("publication_id")
+    publication = db.session.get(Publication, publication_id) if isinstance(publication_id, int) else None
+    if publication is None:
+        return None  # a complaint about a dataset alone: the OPD corrects the data itself
+    revision = corrections.start_revision(publication, str(instance.data.get(CORRECTION_NOTE, "")), user, now)
+    instance.data = {**instance.data, REVISION_RUN: revision.id}
+    return revision

@@ -9,11 +9,14 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import and_, exists, func, not_, or_, select
 
+from app import policy
+from app.catalog import datasets
 from app.catalog.models import Dataset
-from app.core.errors import BadRequest, Forbidden, Invalid, NotFound, TooMany
+from app.core.errors import BadRequest, Invalid, NotFound, TooMany
 from app.core.i18n import N_
 from app.core.keys import parse_id
 from app.core.paging import page_of
+from app.core.search import like_pattern
 from app.extensions import db
 from app.publishing import publications
 from app.publishing.models import Publication
@@ -25,9 +28,7 @@ from .models import Complaint
 
 bp = Blueprint("complaints", __name__, template_folder="templates")
 
-REGISTER_ROLES = complaints.STAFF_ROLES
-LIST_ROLES = ("admin", "petugas_pengaduan", "pengawas", "redaktur")
-TEXT_FIELDS = ("nama", "kontak", "pesan")
+TEXT_FIELDS = (complaints.NAME, complaints.CONTACT, complaints.MESSAGE)
 # The stages the reporter sees, in order, with what each means; "dikoreksi" only when it happened.
 STATUSES = ("diterima", "diverifikasi", "dikoreksi", "dijawab", "selesai")
 STATUS_LABELS = {"diterima": N_("Diterima"), "diverifikasi": N_("Diverifikasi"), "dikoreksi": N_("Dikoreksi"),
@@ -51,11 +52,6 @@ def complaint_status_badge(status: str) -> Markup:
         STATUS_STYLES.get(status, "text-bg-secondary"), status, _(STATUS_LABELS.get(status, status)))
 
 
-def _require(*roles: str) -> None:
-    if not current_user.has_role(*roles):
-        raise Forbidden("Halaman ini hanya untuk petugas yang menangani pengaduan.")
-
-
 def _id_arg(name: str) -> int | None:
     """An id from the query string; a value that is not a number names nothing that exists."""
     raw = request.args.get(name)
@@ -73,7 +69,7 @@ def _reported() -> tuple[Publication | None, Dataset | None]:
     if publication_id is not None:
         return publications.current(publications.get(publication_id)), None
     if dataset_id is not None:
-        return None, publications.public_dataset(dataset_id)  # a dataset the public may see
+        return None, datasets.get(dataset_id, None)  # a dataset the public may see
     raise NotFound("Buka publikasi atau data yang ingin Anda laporkan, lalu pilih “Laporkan masalah data”.")
 
 
@@ -183,7 +179,7 @@ def _subject_fields(subject: str) -> dict[str, int] | None:
 @login_required
 def register():
     """A complaint received by phone, letter or at the desk."""
-    _require(*REGISTER_ROLES)
+    policy.require(policy.may_register_complaint(current_user), "Hanya Petugas Pengaduan yang dapat mencatat pengaduan.")
     if request.method == "GET":
         publication_id, dataset_id = request.args.get("publikasi", ""), request.args.get("data", "")
         chosen = f"p{publication_id}" if publication_id.isdigit() else f"d{dataset_id}" if dataset_id.isdigit() else ""
@@ -222,7 +218,7 @@ def _with_status(query, status: str):
 @bp.get("/pengaduan/daftar")
 @login_required
 def index():
-    _require(*LIST_ROLES)
+    policy.require(policy.may_list_complaints(current_user), "Halaman ini hanya untuk petugas yang menangani pengaduan.")
     status = request.args.get("status", "")
     status = status if status in STATUS_LABELS else ""
     search = " ".join(request.args.get("q", "").split())[:100]
@@ -231,10 +227,26 @@ def index():
     if status:
         query = _with_status(query, status)
     if search:
-        term = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        term = like_pattern(search.lower())
         query = query.where(or_(func.lower(Instance.title).like(term, escape="\\"),
                                 func.lower(Complaint.message).like(term, escape="\\")))
     rows, total = page_of(query, page_number(), per_page())
     return render_template("complaints/index.html", rows=[(c, complaints.public_status(c)) for c in rows],
                            pager=Pager(page_number(), per_page(), total), status=status, search=search,
-                           labels=STATUS_LABELS, may_register=current_user.has_role(*REGISTER_ROLES))
+                           labels=STATUS_LABELS, may_register=policy.may_register_complaint(current_user))
+
+
+# The card on the pages of a complaint's run ------------------------------------------------
+
+NOTES = {complaints.CORRECT: "correction", complaints.ANSWER_STEP: "answer"}
+
+
+def task_card(instance, task, viewer, data) -> dict | None:
+    """The complaint beside the task: what is reported, by whom (for those who may see the
+    reporter's name and contact), and what the step leads to."""
+    complaint = complaints.of_instance(instance.id)
+    if complaint is None:
+        return None
+    open_step = task.bpmn_id if task is not None and task.completed_at is None else None
+    return {"complaint": complaint, "subject": data.get(complaints.SUBJECT), "name": data.get(complaints.NAME),
+            "contact": data.get(complaints.CONTACT), "step": NOTES.get(open_step)}

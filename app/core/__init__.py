@@ -8,8 +8,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from . import api, cli, models  # noqa: F401 (models: its tables)
-    from .web import auth
+    from .web import auth, files
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(files.bp)
     app.register_blueprint(api.bp)
     cli.register(app)

@@ -22,23 +22,22 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any
 
-from flask import has_request_context, request
 from sqlalchemy import String, cast, event, func, or_, select
 from sqlalchemy.orm import Session
 
+from app import policy
 from app.extensions import db
 
-from .errors import Forbidden
 from .models import AuditEvent, AuditHead, User, utcnow
 from .paging import page_of
 from .workcal import WIB
 
 HEAD_ID = 1
-VIEW_ROLES = ("admin", "pengawas")
 
 
 # Appending -------------------------------------------------------------------------------
@@ -87,10 +86,22 @@ def hash_of(row: Any) -> str:
                         detail=row.detail, before=row.before, after=row.after, prev_hash=row.prev_hash)
 
 
+def _no_address() -> str | None:
+    return None
+
+
+# Where the acting person is (their network address), for the events of a request; the web
+# shell sets how to find it (use_address_source). Commands and the worker have none.
+_address_source: Callable[[], str | None] = _no_address
+
+
+def use_address_source(source: Callable[[], str | None]) -> None:
+    global _address_source
+    _address_source = source
+
+
 def _address() -> str | None:
-    if not has_request_context():
-        return None
-    return (request.remote_addr or "")[:64] or None
+    return (_address_source() or "")[:64] or None
 
 
 def _lock_head() -> str | None:
@@ -247,11 +258,6 @@ class Filters:
     text: str = ""
 
 
-def require_viewer(user: User) -> None:
-    if not user.has_role(*VIEW_ROLES):
-        raise Forbidden("Jejak audit hanya untuk Admin dan Pengawas.")
-
-
 def _wib_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=WIB)
 
@@ -294,12 +300,21 @@ def query(filters: Filters):
     return q
 
 
-def page(filters: Filters, page_no: int, per_page: int) -> tuple[list[AuditEvent], int]:
-    return page_of(query(filters), page_no, per_page)
+def _require_reader(viewer) -> None:
+    policy.require(policy.may_read_audit(viewer), "Jejak audit hanya untuk Admin dan Pengawas.")
 
 
-def each(filters: Filters, batch: int = 500) -> Iterator[AuditEvent]:
-    """Every event that passes the filters, newest first, read in batches."""
+def page(viewer, filters: Filters, page_no: int, per_page: int) -> tuple[list[policy.EventView], int]:
+    """One page of the events that pass the filters, as the viewer may see them."""
+    _require_reader(viewer)
+    rows, total = page_of(query(filters), page_no, per_page)
+    return policy.visible_events(viewer, rows), total
+
+
+def each(viewer, filters: Filters, batch: int = 500) -> Iterator[policy.EventView]:
+    """Every event that passes the filters, newest first, read in batches, as the viewer may
+    see them (the export)."""
+    _require_reader(viewer)
     last_id = None
     while True:
         q = query(filters).limit(batch)
@@ -308,7 +323,7 @@ def each(filters: Filters, batch: int = 500) -> Iterator[AuditEvent]:
         rows = db.session.scalars(q).all()
         if not rows:
             return
-        yield from rows
+        yield from policy.visible_events(viewer, rows)
         last_id = rows[-1].id
 
 

@@ -1,10 +1,5 @@
 """Working time as data: the service calendar read from the closed_day and special_period
-tables, and the admin's changes to it.
-
-Every change is validated (errors per field, in Bahasa Indonesia), audited, and followed in
-the same transaction by a recomputation of the due moments of every open human task and
-every running instance, so that no due time keeps counting on a calendar that no longer
-holds.
+tables, and the checks of an admin's change to it (errors per field, in Bahasa Indonesia).
 
 The calendar is read from the database on every call (a few small rows), so a change made
 by one application process is seen by every other at once, without a restart; the built
@@ -17,22 +12,14 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Mapping
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.workflow import instances as workflow
-from app.workflow import processes
-from app.workflow.models import HumanTask, Instance
 
-from . import audit
-from .errors import Forbidden, Invalid, NotFound
-from .models import ClosedDay, SpecialPeriod, User
+from .models import ClosedDay, SpecialPeriod
 from .paging import page_of
 from .workcal import DEFAULT_WINDOWS, SpecialHours, WorkCalendar
 
@@ -209,135 +196,6 @@ def check_special_period(values: Mapping[str, Any]) -> tuple[dict[str, Any], dic
                 errors["start"] = (f"bertumpang tindih dengan periode {other.start.isoformat()} sampai "
                                    f"{other.end.isoformat()} ({other.note}); hapus periode itu lebih dahulu")
     return {"start": start, "end": end, "windows": windows, "note": note}, errors
-
-
-# Changing ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Recomputed:
-    """How many due moments were computed again, and how many of them moved."""
-
-    tasks: int
-    instances: int
-    changed: int
-
-
-def require_admin(user: User | None) -> None:
-    if user is None or not user.has_role("admin"):
-        raise Forbidden("Hanya admin yang boleh mengubah kalender kerja.")
-
-
-def recompute() -> Recomputed:
-    """Count the due and near-due moments of every open human task and every running instance
-    again from the moment each became ready, on the calendar as it is now in this transaction.
-
-    The running instances are locked first (in id order, as a task's completion locks its
-    instance), so that a step completed at the same moment either finishes before and is
-    recomputed here, or waits and then reads the new calendar."""
-    cal = current()
-    instances = db.session.scalars(
-        select(Instance).where(Instance.state == "running").order_by(Instance.id)
-        .with_for_update(of=Instance).execution_options(populate_existing=True)
-    ).all()
-    tasks = db.session.scalars(
-        select(HumanTask).where(HumanTask.completed_at.is_(None)).order_by(HumanTask.created_at, HumanTask.id)
-        .options(joinedload(HumanTask.instance))
-    ).all()
-    changed = 0
-    counted_tasks = 0
-    for task in tasks:
-        step = processes.model_of(task.instance.process_version).user_tasks.get(task.bpmn_id)
-        if step is None:
-            continue
-        counted_tasks += 1
-        due_at, near_due_at = workflow.deadlines(task.created_at, step.hari_kerja, cal)
-        if (task.due_at, task.near_due_at) != (due_at, near_due_at):
-            task.due_at, task.near_due_at = due_at, near_due_at
-            changed += 1
-    for instance in instances:
-        model = processes.model_of(instance.process_version)
-        due_at, near_due_at = workflow.deadlines(instance.created_at, model.hari_kerja, cal)
-        if (instance.due_at, instance.near_due_at) != (due_at, near_due_at):
-            instance.due_at, instance.near_due_at = due_at, near_due_at
-            changed += 1
-    db.session.flush()
-    return Recomputed(tasks=counted_tasks, instances=len(instances), changed=changed)
-
-
-def _period_values(period_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
-    return {"id": period_id, "start": values["start"].isoformat(), "end": values["end"].isoformat(),
-            "windows": values["windows"], "note": values["note"]}
-
-
-def _counts(result: Recomputed) -> dict[str, int]:
-    return {"recomputed_tasks": result.tasks, "recomputed_instances": result.instances,
-            "recomputed_changed": result.changed}
-
-
-def add_closed_day(values: Mapping[str, Any], user: User) -> tuple[ClosedDay, Recomputed]:
-    require_admin(user)
-    day, note, errors = check_closed_day(values)
-    if errors:
-        raise Invalid("Hari libur belum dapat disimpan.", errors)
-    row = ClosedDay(day=day, note=note, created_by_id=user.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:  # the same day added at the same moment by someone else
-        raise Invalid("Hari libur belum dapat disimpan.",
-                      {"day": "tanggal ini sudah terdaftar sebagai hari libur tambahan"}) from None
-    result = recompute()
-    audit.record("calendar.closed_day.add", user, after={"id": row.id, "day": day.isoformat(), "note": note},
-                 **_counts(result))
-    db.session.flush()
-    return row, result
-
-
-def remove_closed_day(day_id: int, user: User) -> tuple[dict[str, Any], Recomputed]:
-    """Removes the day; returns what it was (the row is gone) and the recomputation."""
-    require_admin(user)
-    row = db.session.get(ClosedDay, day_id)
-    if row is None:
-        raise NotFound("Hari libur tidak ditemukan; mungkin sudah dihapus.")
-    removed = {"id": row.id, "day": row.day, "note": row.note}
-    db.session.delete(row)
-    db.session.flush()
-    result = recompute()
-    audit.record("calendar.closed_day.remove", user,
-                 before={"id": day_id, "day": removed["day"].isoformat(), "note": removed["note"]},
-                 **_counts(result))
-    db.session.flush()
-    return removed, result
-
-
-def add_special_period(values: Mapping[str, Any], user: User) -> tuple[SpecialPeriod, Recomputed]:
-    require_admin(user)
-    checked, errors = check_special_period(values)
-    if errors:
-        raise Invalid("Periode jam layanan khusus belum dapat disimpan.", errors)
-    row = SpecialPeriod(**checked, created_by_id=user.id)
-    db.session.add(row)
-    db.session.flush()
-    result = recompute()
-    audit.record("calendar.special_period.add", user, after=_period_values(row.id, checked), **_counts(result))
-    db.session.flush()
-    return row, result
-
-
-def remove_special_period(period_id: int, user: User) -> tuple[dict[str, Any], Recomputed]:
-    """Removes the period; returns what it was (the row is gone) and the recomputation."""
-    require_admin(user)
-    row = db.session.get(SpecialPeriod, period_id)
-    if row is None:
-        raise NotFound("Periode jam layanan khusus tidak ditemukan; mungkin sudah dihapus.")
-    removed = {"id": row.id, "start": row.start, "end": row.end, "windows": dict(row.windows), "note": row.note}
-    db.session.delete(row)
-    db.session.flush()
-    result = recompute()
-    audit.record("calendar.special_period.remove", user, before=_period_values(period_id, removed),
-                 **_counts(result))
-    db.session.flush()
-    return removed, result
 
 
 def closed_days_page(page_no: int, per_page: int):

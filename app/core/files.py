@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
+from app import policy
 from app.extensions import db
 
 from . import audit
@@ -89,3 +90,10 @@ def store_form_upload(data: bytes, original_name: str, user: User) -> StoredFile
         raise Invalid("Berkas kosong.", {"file": "berkas kosong"})
     return store(data, sniff_form_upload(data), original_name, user)
 
+
+
+def readable(file_id: str, viewer) -> StoredFile:
+    """A stored file its viewer may see (404 for anyone else)."""
+    stored = db.session.get(StoredFile, file_id) if isinstance(file_id, str) else None
+    policy.require_known(stored is not None and policy.may_read_file(viewer, stored), "Berkas tidak ditemukan.")
+    return stored

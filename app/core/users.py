@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.catalog.models import Opd
+from app import policy
+from app.core.models import Opd
 from app.extensions import db
 
 from . import audit
-from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from .errors import Conflict, Invalid, NotFound, Unauthorized
 from .models import ROLES, ApiToken, User, UserRole, utcnow
 from .paging import page_of
 
@@ -70,6 +71,15 @@ def create_user(username: str, roles: list[str], password: str, *, opd: str | No
     db.session.flush()
     audit.record("user.create", actor, target=username, roles=sorted(user.roles), opd=opd)
     return user
+
+
+def holding(*roles: str) -> list[User]:
+    """Active people with any of the roles (the members of their lanes), by username."""
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True),
+                           User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))))
+        .order_by(User.username)
+    ))
 
 
 def get_by_username(username: str) -> User:
@@ -146,8 +156,7 @@ def reset_password(user: User, actor: User) -> str:
 
 
 def require_admin(actor: User | None) -> None:
-    if actor is None or not actor.has_role("admin"):
-        raise Forbidden("Hanya admin yang boleh mengelola pengguna.")
+    policy.require(policy.may_manage_users(actor), "Hanya admin yang boleh mengelola pengguna.")
 
 
 def get(user_id: int) -> User:

@@ -26,8 +26,6 @@ NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-# Side effects that completing a task may have; the application implements each.
-EFFECTS = frozenset({"publish", "revise"})
 # Elements whose execution would run code or reach other systems.
 FORBIDDEN_ELEMENTS = {
     "scriptTask": "tugas skrip (scriptTask) tidak diizinkan",
@@ -56,6 +54,24 @@ class DeployError(Exception):
 
 
 @dataclass(frozen=True)
+class Decision:
+    """A step whose form decides whether earlier work comes back: the field that holds the
+    decision, the value that sends the work back, and the field with the notes for those who
+    redo it (task properties decisionField, reviseValue, reviseNotesField)."""
+
+    field: str
+    revise_value: str
+    notes_field: str
+
+    def sends_back(self, data: Mapping[str, Any] | None) -> bool:
+        return (data or {}).get(self.field) == self.revise_value
+
+    def notes(self, data: Mapping[str, Any] | None) -> str | None:
+        notes = (data or {}).get(self.notes_field) if self.sends_back(data) else None
+        return notes if isinstance(notes, str) else None
+
+
+@dataclass(frozen=True)
 class UserTaskDef:
     bpmn_id: str
     name: str
@@ -66,6 +82,7 @@ class UserTaskDef:
     effect: str | None
     properties: Mapping[str, str] = field(default_factory=dict)
     documentation: str = ""
+    decision: Decision | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,11 @@ class ProcessModel:
     user_tasks: Mapping[str, UserTaskDef]
     start_role: str | None  # the role of the lane that holds the start event: who may start it
     forms: Mapping[str, dict[str, Any]]  # form file name -> JSON Schema
+    start_form: str | None = None  # the form of the data a run starts with (start event's property)
+
+    def decisions(self) -> dict[str, Decision]:
+        """The steps that decide whether work comes back, by BPMN id."""
+        return {bpmn_id: t.decision for bpmn_id, t in self.user_tasks.items() if t.decision is not None}
 
 
 def _hardened_parser() -> etree.XMLParser:
@@ -120,6 +142,27 @@ def _hari_kerja(raw: str | None, element_id: str, problems: list[Problem]) -> fl
     return value
 
 
+def _decision(props: Mapping[str, str], schema: Any, element_id: str, problems: list[Problem]) -> Decision | None:
+    """The step's decision, checked against its form: the decision field offers the value that
+    sends work back, and the notes field exists."""
+    names = ("decisionField", "reviseValue", "reviseNotesField")
+    given = [props.get(name) or "" for name in names]
+    if not any(given):
+        return None
+    if not all(given):
+        problems.append(Problem(element_id, "keputusan harus memakai ketiga properti: " + ", ".join(names)))
+        return None
+    decision = Decision(*given)
+    fields = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    choices = fields.get(decision.field, {}).get("enum", []) if isinstance(fields.get(decision.field), dict) else []
+    if decision.revise_value not in choices:
+        problems.append(Problem(element_id, f"isian '{decision.field}' formulir harus menawarkan "
+                                            f"'{decision.revise_value}'"))
+    if decision.notes_field not in fields:
+        problems.append(Problem(element_id, f"formulir tidak memiliki isian '{decision.notes_field}'"))
+    return decision
+
+
 def _check_form(name: str, schema: Any, element_id: str, problems: list[Problem]) -> None:
     if not isinstance(schema, dict):
         problems.append(Problem(element_id, f"formulir '{name}' tidak ditemukan"))
@@ -142,14 +185,25 @@ def _spiff_parse(root: etree._Element, process_id: str):
     return spec, parser.get_subprocess_specs(process_id)
 
 
+def _load_checked_form(name: str, element_id: str, forms: dict[str, dict[str, Any]],
+                       load_form: Callable[[str], dict[str, Any] | None], problems: list[Problem]) -> None:
+    if name not in forms:
+        schema = load_form(name)
+        _check_form(name, schema, element_id, problems)
+        if isinstance(schema, dict):
+            forms[name] = schema
+
+
 def parse_model(
     data: bytes,
     *,
     roles: set[str],
+    effects: set[str],
     load_form: Callable[[str], dict[str, Any] | None],
     max_bytes: int,
 ) -> ProcessModel:
-    """Validate a BPMN document completely; raise DeployError listing every problem."""
+    """Validate a BPMN document completely; raise DeployError listing every problem. ``roles``
+    are the roles a lane may name, ``effects`` the effects a task may have."""
     root = parse_xml(data, max_bytes)
     processes = root.xpath("/bpmn:definitions/bpmn:process", namespaces=NS)
     if len(processes) != 1:
@@ -199,13 +253,10 @@ def parse_model(
         form = props.get("formJsonSchemaFilename")
         if not form:
             problems.append(Problem(task_id, "tugas pengguna tidak memiliki formulir (formJsonSchemaFilename)"))
-        elif form not in forms:
-            schema = load_form(form)
-            _check_form(form, schema, task_id, problems)
-            if isinstance(schema, dict):
-                forms[form] = schema
+        else:
+            _load_checked_form(form, task_id, forms, load_form, problems)
         effect = props.get("effect") or None
-        if effect is not None and effect not in EFFECTS:
+        if effect is not None and effect not in effects:
             problems.append(Problem(task_id, f"efek '{effect}' tidak dikenal"))
         docs = element.xpath("./bpmn:documentation/text()", namespaces=NS)
         tasks[task_id] = UserTaskDef(
@@ -213,11 +264,15 @@ def parse_model(
             role=lanes.get(lane or "", ""), form=form or "",
             hari_kerja=_hari_kerja(props.get("waktuHariKerja"), task_id, problems),
             effect=effect, properties=props, documentation=" ".join(d.strip() for d in docs),
+            decision=_decision(props, forms.get(form or ""), task_id, problems),
         )
     process_props = _properties(process)
     hari_kerja = _hari_kerja(process_props.get("waktuHariKerja"), process_id, problems)
-    starts = process.xpath("./bpmn:startEvent/@id", namespaces=NS)
-    start_role = lanes.get(lane_of.get(starts[0], "")) if starts else None
+    starts = process.xpath("./bpmn:startEvent", namespaces=NS)
+    start_role = lanes.get(lane_of.get(starts[0].get("id"), "")) if starts else None
+    start_form = _properties(starts[0]).get("formJsonSchemaFilename") if starts else None
+    if start_form:
+        _load_checked_form(start_form, starts[0].get("id"), forms, load_form, problems)
     if problems:
         raise DeployError(problems)
 
@@ -232,7 +287,7 @@ def parse_model(
         process_id=process_id, name=process.get("name") or process_id,
         xml=data.decode("utf-8"), sha256=hashlib.sha256(data).hexdigest(),
         hari_kerja=hari_kerja, properties=process_props, lanes=lanes,
-        user_tasks=tasks, forms=forms, start_role=start_role,
+        user_tasks=tasks, forms=forms, start_role=start_role, start_form=start_form or None,
     )
 
 

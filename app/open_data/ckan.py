@@ -17,7 +17,8 @@ from sqlalchemy import Select, and_, func, not_, or_, select, true
 
 from app.catalog import public as catalog
 from app.catalog.datasets import CSV_TYPE, FREQUENCIES, XLSX_TYPE, period_label
-from app.catalog.models import Dataset, Opd
+from app.catalog.models import Dataset
+from app.core.models import Opd
 from app.extensions import db
 from app.publishing.models import Publication
 

@@ -20,8 +20,9 @@ from typing import Any, Mapping
 from flask import current_app
 from sqlalchemy import select
 
+from app import policy
 from app.core import audit
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
+from app.core.errors import Conflict, Invalid, NotFound, TooLarge
 from app.core.models import User, utcnow
 from app.engine import DeployError, parse_xml
 from app.engine.bpmn import NS, Problem, _check_form
@@ -38,8 +39,7 @@ MODEL_PROBLEM = "bpmn"  # the key of problems that no element carries
 
 
 def require_admin(user: User | None) -> None:
-    if user is None or not user.has_role("admin"):
-        raise Forbidden("Hanya Admin yang dapat mengubah model proses.")
+    policy.require(policy.may_administer_processes(user), "Hanya Admin yang dapat mengubah model proses.")
 
 
 def _digest(value: Any) -> str:

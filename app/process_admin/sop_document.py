@@ -32,8 +32,9 @@ from lxml import etree
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from app import policy
 from app.core import audit
-from app.core.errors import Forbidden, Invalid, NotFound
+from app.core.errors import Invalid, NotFound
 from app.core.models import User, utcnow
 from app.core.workcal import BULAN
 from app.engine.bpmn import NS, parse_xml
@@ -466,8 +467,7 @@ NIP = re.compile(r"^\d{18}$")
 
 
 def require_admin(user: User | None) -> None:
-    if user is None or not user.has_role("admin"):
-        raise Forbidden("Hanya Admin yang dapat mengubah metadata SOP.")
+    policy.require(policy.may_administer_processes(user), "Hanya Admin yang dapat mengubah metadata SOP.")
 
 
 def meta_row(process_id: str) -> ProcessMeta | None:

@@ -21,15 +21,16 @@ from flask import current_app
 from lxml import etree
 from sqlalchemy import func, select
 
+from app import policy
 from app.core import audit
-from app.core.errors import Forbidden, Invalid, NotFound
+from app.core.errors import Invalid, NotFound
 from app.core.models import User, utcnow
 from app.core.paging import page_of
 from app.engine import EngineError, VersionRef, check_migration, migrate_instance, parse_xml
 from app.engine.bpmn import NS
 from app.extensions import db
 from app.workflow import processes
-from app.workflow.instances import deadlines
+from app.workflow.deadlines import deadlines
 from app.workflow.models import HumanTask, Instance, ProcessVersion
 
 BPMN = NS["bpmn"]
@@ -39,8 +40,8 @@ MAX_NOTES = 2000
 
 def require_admin(user: User | None) -> None:
     """Admins only; None is the command line, which is trusted as the operator."""
-    if user is not None and not user.has_role("admin"):
-        raise Forbidden("Hanya Admin yang dapat mengelola versi proses.")
+    if user is not None:
+        policy.require(policy.may_administer_processes(user), "Hanya Admin yang dapat mengelola versi proses.")
 
 
 # Listing ---------------------------------------------------------------------------------
@@ -465,7 +466,7 @@ def _move(instance: Instance, target: ProcessVersion, user: User | None, now: da
         task.role, task.form = spec.role, spec.form
         if old_spec is None or old_spec.hari_kerja != spec.hari_kerja:
             task.due_at, task.near_due_at = deadlines(task.created_at, spec.hari_kerja)
-        if task.assignee is not None and not task.assignee.has_role(spec.role):
+        if task.assignee is not None and not policy.works_lane(task.assignee, spec.role):
             task.assignee_id = None
         after_tasks.append({"id": task.id, "bpmn_id": task.bpmn_id, "name": task.name, "lane": task.lane,
                             "role": task.role, "form": task.form})

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from app.core import audit
 from app.core.models import User
 from app.extensions import db
+from app.workflow import instances
 from app.workflow.models import Instance
 
+from . import publications
 from .models import Publication
-
-PUBLICATION_PROCESS = "penyebarluasan_data"
 
 
 def running_revision(instance_id: int) -> Instance | None:
@@ -24,28 +24,12 @@ def running_revision(instance_id: int) -> Instance | None:
 def start_revision(publication: Publication, note: str, user: User, now: datetime | None = None) -> Instance:
     """A new run of the publication process that corrects the newest version of ``publication``;
     one at a time: a revision already under way is reused."""
-    from app.workflow import instances as workflow
-
-    from . import publications
-
     newest = publications.current(publication)
     under_way = running_revision(newest.instance_id)
     if under_way is not None:
         return under_way
-    revision = workflow.start(PUBLICATION_PROCESS, f"Koreksi: {newest.title}"[:255], user,
-                              revision_of=db.session.get(Instance, newest.instance_id),
-                              correction_note=note, now=now)
+    revision = instances.start(publications.PROCESS, f"Koreksi: {newest.title}"[:255], user,
+                               revision_of=db.session.get(Instance, newest.instance_id),
+                               correction_note=note, now=now)
     audit.record("publication.revise", user, instance_id=revision.id, publication_id=newest.id, note=note)
-    return revision
-
-
-def revise(instance: Instance, user: User, now: datetime) -> Instance | None:
-    """The effect "revise": completing the correction step of a complaint about a publication
-    starts its revision and links it to the complaint's run."""
-    publication_id = (instance.data or {}).get("publication_id")
-    publication = db.session.get(Publication, publication_id) if isinstance(publication_id, int) else None
-    if publication is None:
-        return None  # a complaint about a dataset alone: the OPD corrects the data itself
-    revision = start_revision(publication, str(instance.data.get("catatan_koreksi", "")), user, now)
-    instance.data = {**instance.data, "revisi_instance_id": revision.id}
     return revision

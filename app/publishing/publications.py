@@ -1,18 +1,17 @@
 """Publications: made when the publishing task completes; read by the public portal."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from app.catalog import datasets
-from app.catalog.models import Dataset, Opd
+from app.catalog.models import Dataset
 from app.core import audit
 from app.core.errors import Conflict, NotFound
 from app.core.keys import by_id
-from app.core.models import StoredFile, User
+from app.core.models import Opd, StoredFile, User
 from app.core.paging import page_of
+from app.core.search import like_pattern, normalize_query
 from app.extensions import db
 from app.workflow.models import Instance
 
@@ -21,21 +20,25 @@ from .models import Publication
 
 # The hashtag every ready-to-post text ends with.
 HOUSE_TAG = "SatuDataMagetan"
-# A search is a few words; longer input is cut rather than sent to the database.
-MAX_QUERY = 100
+# A search is a few words.
 MAX_TERMS = 8
+# What the SOP's forms name and the publication is made of: the one place these words live.
+DATASET, DESIGN, DESIGN_NOTES, CAPTION = "dataset_id", "desain", "catatan_desain", "caption"
+HASHTAGS, CHANNELS, LINKS = "tagar", "kanal", "tautan"
+CHOOSE_DATA = "tentukan_data"  # the step that chooses the data (Publikasi Baru fills it in)
+PROCESS = "penyebarluasan_data"
 
 
 def publish(instance: Instance, user: User, now: datetime) -> Publication:
     """The effect "publish": the approved design and caption go on the portal."""
     data = instance.data
-    missing = [k for k in ("dataset_id", "desain", "caption") if not data.get(k)]
+    missing = [k for k in (DATASET, DESIGN, CAPTION) if not data.get(k)]
     if missing:
         raise Conflict("Publikasi belum lengkap: " + ", ".join(missing) + ".")
     publication = Publication(
-        instance_id=instance.id, dataset_id=data["dataset_id"], title=instance.title,
-        caption=data["caption"], design_file_id=data["desain"], channels=list(data.get("kanal", [])),
-        links=list(data.get("tautan", [])), published_at=now, published_by_id=user.id,
+        instance_id=instance.id, dataset_id=data[DATASET], title=instance.title,
+        caption=data[CAPTION], design_file_id=data[DESIGN], channels=list(data.get(CHANNELS, [])),
+        links=list(data.get(LINKS, [])), published_at=now, published_by_id=user.id,
     )
     db.session.add(publication)
     db.session.flush()
@@ -69,16 +72,6 @@ def current(publication: Publication) -> Publication:
     return publication
 
 
-def normalize_query(q: str | None) -> str:
-    """The search text as the portal keeps it: trimmed, inner spaces collapsed, bounded."""
-    return " ".join((q or "").split())[:MAX_QUERY]
-
-
-def _like(term: str) -> str:
-    """A LIKE pattern that matches ``term`` literally (its % and _ escaped)."""
-    return "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
-
-
 def _search(query, q: str):
     """Every word of q must occur, case-insensitively, in the title, the caption, the dataset's
     title or the OPD's name (ILIKE on PostgreSQL, lower() LIKE lower() on SQLite)."""
@@ -88,7 +81,7 @@ def _search(query, q: str):
     fields = (Publication.title, Publication.caption, Dataset.title, Opd.name)
     query = (query.join(Dataset, Publication.dataset_id == Dataset.id)
              .join(Opd, Dataset.opd_code == Opd.code))
-    return query.where(and_(*(or_(*(f.ilike(_like(t), escape="\\") for f in fields)) for t in terms)))
+    return query.where(and_(*(or_(*(f.ilike(like_pattern(t), escape="\\") for f in fields)) for t in terms)))
 
 
 def page(page_no: int, per_page: int, *, q: str | None = None,
@@ -120,7 +113,7 @@ def get(publication_id: int) -> Publication:
 def hashtags(publication: Publication) -> list[str]:
     """The tags of the caption form ("tagar", without #), then the house tag; no duplicates."""
     instance = db.session.get(Instance, publication.instance_id)
-    tags = (instance.data or {}).get("tagar") if instance is not None else None
+    tags = (instance.data or {}).get(HASHTAGS) if instance is not None else None
     seen: set[str] = set()
     result: list[str] = []
     for tag in [*(tags if isinstance(tags, list) else []), HOUSE_TAG]:
@@ -153,17 +146,8 @@ def design_files(rows: list[Publication]) -> dict[str, StoredFile]:
     return {f.id: f for f in db.session.scalars(select(StoredFile).where(StoredFile.id.in_(ids)))}
 
 
-def public_dataset(dataset_id: int, viewer=None) -> Dataset:
-    """A dataset the viewer may see on the portal: everyone sees data the walidata checked; a
-    recap before the check only those who prepare, check or supervise it."""
-    row = by_id(Dataset, dataset_id)
-    if row is None or not (row.status == "ready" or datasets.may_see_unchecked(row, viewer)):
-        raise NotFound("Data tidak ditemukan.")
-    return row
-
-
-def public_file(file_id: str) -> StoredFile:
-    """A file the public may see: the design of a publication."""
+def design_file(file_id: str) -> StoredFile:
+    """A file everyone may see: the design of a publication."""
     row = db.session.scalar(
         select(StoredFile).join(Publication, Publication.design_file_id == StoredFile.id)
         .where(StoredFile.id == file_id).limit(1)

@@ -21,11 +21,12 @@ period's end, so a past month is seen as it stood when it ended and the current 
 * *on time*: completed at or before ``due_at``. The on-time rate of a step is the share of its
   tasks completed in the period that were on time; the service's rate is the share of the
   instances completed in the period that finished by their ``due_at``;
-* *duration* of a task: service hours (``workflow.calendar().service_hours_between``) from the
+* *duration* of a task: service hours (``deadlines.calendar().service_hours_between``) from the
   moment it became ready to its completion; its *standard*: ``hari_kerja`` × 6 hours of the
   step in the process model (the latest version holding the step);
 * *revision rate*: the share of instances completed in the period with at least one completed
-  task whose data has ``keputusan == "revisi"``;
+  decision that sent the work back (a step with a decision in the model, e.g. ``keputusan`` is
+  ``"revisi"``);
 * *waiting time* of a step: the mean service hours that its tasks open at ``as_of`` have waited.
 
 Statistics: the median is the middle value of the sorted values, or the mean of the two
@@ -43,22 +44,22 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import func, or_, select
 
-from app.catalog.models import Dataset, Opd
+from app.catalog.models import Dataset
 from app.complaints import operations as complaints
 from app.complaints.models import Complaint
+from app.core.models import Opd
 from app.core.workcal import BULAN, HOURS_PER_WORKDAY, UTC, WIB
 from app.engine import ProcessModel
 from app.extensions import db
+from app.publishing import publications
 from app.publishing.models import Publication
-from app.workflow import instances as workflow
-from app.workflow import processes
+from app.workflow import deadlines, processes
 from app.workflow.models import HumanTask, Instance, ProcessVersion
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 HISTORY_MONTHS = 12  # publications per month: this many months ending with the period
-REVISION = "revisi"
-PUBLICATION_PROCESS = "penyebarluasan_data"
-COMPLAINT_PROCESS = "penanganan_pengaduan"
+PUBLICATION_PROCESS = publications.PROCESS
+COMPLAINT_PROCESS = complaints.PROCESS
 
 
 # Periods --------------------------------------------------------------------------------
@@ -221,14 +222,12 @@ def _models(version_ids: Iterable[int]) -> dict[int, ProcessModel]:
     ids = set(version_ids)
     if not ids:
         return {}
-    versions = db.session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(ids))).all()
-    return {v.id: processes.model_of(v) for v in versions}
+    return {v.id: v.model for v in ProcessVersion.with_models(select(ProcessVersion).where(ProcessVersion.id.in_(ids)))}
 
 
 def latest_model(process_id: str) -> ProcessModel | None:
     """The model of the latest version of a process; None when it is not deployed."""
-    version = processes.latest(process_id)
-    return processes.model_of(version) if version is not None else None
+    return processes.latest_model(process_id)
 
 
 def step_catalog(extra_version_ids: Iterable[int] = (), process_id: str = PUBLICATION_PROCESS) -> dict[str, StepInfo]:
@@ -264,7 +263,7 @@ def figures(now: datetime, period: Period | None = None) -> Figures:
     default): runs of ``penyebarluasan_data`` only."""
     period = period or month_of(now)
     moment = as_of(period, now)
-    cal = workflow.calendar()
+    cal = deadlines.calendar()
     runs = _runs_of(PUBLICATION_PROCESS)
 
     started = _count(select(Instance.id).where(Instance.state != "cancelled", runs,
@@ -322,20 +321,23 @@ def figures(now: datetime, period: Period | None = None) -> Figures:
 
 
 def revised_instances(instance_ids: Sequence[int]) -> dict[int, list[tuple[datetime, str]]]:
-    """Of the given instances, those with at least one completed revision decision, each with
-    its revision notes (moment, catatan_revisi) in order."""
+    """Of the given instances, those with at least one completed decision that sent work back
+    (the models' decisions), each with its notes (moment, notes) in order."""
     if not instance_ids:
         return {}
     rows = db.session.execute(
-        select(HumanTask.instance_id, HumanTask.completed_at, HumanTask.data)
+        select(HumanTask.instance_id, HumanTask.bpmn_id, HumanTask.completed_at, HumanTask.data,
+               Instance.process_version_id)
+        .join(Instance, HumanTask.instance_id == Instance.id)
         .where(HumanTask.instance_id.in_(list(instance_ids)), HumanTask.completed_at.is_not(None))
         .order_by(HumanTask.completed_at)
     ).all()
+    decisions = {vid: model.decisions() for vid, model in _models({r.process_version_id for r in rows}).items()}
     found: dict[int, list[tuple[datetime, str]]] = {}
     for row in rows:
-        data = row.data or {}
-        if data.get("keputusan") == REVISION:
-            found.setdefault(row.instance_id, []).append((row.completed_at, str(data.get("catatan_revisi") or "")))
+        decision = decisions.get(row.process_version_id, {}).get(row.bpmn_id)
+        if decision is not None and decision.sends_back(row.data):
+            found.setdefault(row.instance_id, []).append((row.completed_at, decision.notes(row.data) or ""))
     return found
 
 
@@ -384,7 +386,7 @@ class PublicationRow:
 def publications_in(period: Period, now: datetime) -> list[PublicationRow]:
     """The publications of the period in the order they were published, with the service time
     from the start of their instance to publication."""
-    cal = workflow.calendar()
+    cal = deadlines.calendar()
     rows = db.session.execute(
         select(Publication.id, Publication.title, Publication.published_at, Publication.channels,
                Instance.created_at, Dataset.title.label("dataset"), Opd.name.label("opd"))
@@ -428,7 +430,7 @@ def overdue_cases(period: Period, now: datetime) -> list[OverdueCase]:
     due time at as_of); each with its late steps, by how many service hours, and the revision
     notes. In the order they started."""
     moment = as_of(period, now)
-    cal = workflow.calendar()
+    cal = deadlines.calendar()
     instances = db.session.execute(
         select(Instance.id, Instance.title, Instance.created_at, Instance.due_at, Instance.completed_at)
         .where(Instance.state != "cancelled", _runs_of(PUBLICATION_PROCESS), or_(
@@ -487,9 +489,7 @@ def overdue_cases(period: Period, now: datetime) -> list[OverdueCase]:
 # * *closed*: complaint instances completed (``tutup`` done) in the period;
 # * *open*: complaints open at ``as_of``; *overdue*: of those, past their ``due_at``.
 
-ANSWER_STEP = "jawab"
-CORRECTION_STEP = "koreksi"
-CLOSING_STEP = "tutup"
+ANSWER_STEP, CORRECTION_STEP, CLOSING_STEP = complaints.ANSWER_STEP, complaints.CORRECT, complaints.CLOSE
 RECEIVED = "diterima"
 STATUS_STEPS = complaints.STAGES  # (step, status once it is done), in order
 STATUS_LABELS = complaints.STATUS_LABELS
@@ -566,7 +566,7 @@ def complaints_in(period: Period, now: datetime) -> list[ComplaintRow]:
     every one answered, corrected or closed in it), in the order they were received; each as
     it stood at ``as_of``."""
     moment = as_of(period, now)
-    cal = workflow.calendar()
+    cal = deadlines.calendar()
     instances = db.session.execute(
         select(Instance.id, Instance.title, Instance.data, Instance.created_at, Instance.due_at,
                Instance.completed_at, Complaint.ticket)

@@ -31,12 +31,41 @@ ACTIONS = {
     "process.draft_save": N_("menyimpan draf proses"),
     "process.draft_discard": N_("membuang draf proses"),
     "process.meta.update": N_("mengubah metadata SOP"),
+    "user.create": N_("membuat pengguna"),
+    "process.rollback": N_("memasang kembali versi proses"),
+    "user.set_password": N_("mengganti kata sandi pengguna"),
+    "user.enable": N_("mengaktifkan pengguna"),
+    "user.disable": N_("menonaktifkan pengguna"),
+    "user.change_password": N_("mengganti kata sandi sendiri"),
+    "user.reset_password": N_("mengatur ulang kata sandi pengguna"),
+    "user.login": N_("masuk"),
+    "user.logout": N_("keluar"),
+    "user.login_failed": N_("gagal masuk"),
+    "token.issue": N_("menerbitkan token API"),
+    "dataset.create": N_("menambah data terolah"),
+    "dataset.update": N_("mengubah data terolah"),
+    "dataset.submit": N_("mengajukan data ke walidata"),
+    "dataset.approve": N_("menyetujui data (walidata)"),
+    "dataset.return": N_("mengembalikan data ke OPD"),
+    "template.create": N_("membuat templat data"),
+    "template.update": N_("mengubah templat data"),
+    "opd.create": N_("menambah OPD"),
+    "opd.update": N_("mengubah data OPD"),
+    "operator.letter_add": N_("mencatat surat penunjukan operator"),
+    "operator.letter_revoke": N_("mencabut surat penunjukan operator"),
+    "file.upload": N_("mengunggah berkas"),
+    "process.deploy": N_("memasang versi proses"),
 }
+
+
+def action_words(action: str) -> str:
+    """An action of the audit trail in words, or its code when it has none."""
+    return _(ACTIONS[action]) if action in ACTIONS else action
 
 
 def action_label(event) -> str:
     """What an event of the trail (a row of workflow.history_rows) did, in words."""
-    words = _(ACTIONS.get(event.action, event.action))
+    words = action_words(event.action)
     step = (event.detail or {}).get("name") or (event.detail or {}).get("step")
     return f"{words}: {step}" if step else words
 
@@ -70,3 +99,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(number_id, "number_id")
     app.add_template_global(action_label)
+    app.add_template_global(action_words)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from app.core.errors import BadRequest, Forbidden
+from app import policy
+from app.core.errors import BadRequest
 from app.core.models import utcnow
 from app.extensions import db
 from app.web.api import blueprint, current_api_user, json_body, page_args, paged, token_required
 
-from . import instances as workflow
-from . import processes, shapes
+from . import inbox, instances, processes, shapes, tasks
+from .deadlines import TIMELINESS_STATES
 
 bp = blueprint("workflow_api", __name__)
 
@@ -23,16 +24,17 @@ def list_processes():
     ]})
 
 
-def _instance_json(instance):
-    return shapes.instance(instance, workflow.history_rows(instance.id))
+def _instance_json(instance, viewer):
+    """An instance with its data and trail as the viewer may see them."""
+    return shapes.instance(instance, instances.visible_data(instance, viewer), instances.history(instance, viewer))
 
 
 @bp.post("/instances")
 @token_required
 def start_instance():
     body = json_body()
-    instance = workflow.start(body.get("process"), body.get("title"), current_api_user())
-    payload = _instance_json(instance)  # read inside the transaction: nothing to load again after it
+    instance = instances.start(body.get("process"), body.get("title"), current_api_user())
+    payload = _instance_json(instance, current_api_user())  # read inside the transaction: nothing to load again after it
     db.session.commit()
     return jsonify(payload), 201
 
@@ -40,7 +42,7 @@ def start_instance():
 @bp.get("/instances/<int:instance_id>")
 @token_required
 def get_instance(instance_id: int):
-    return jsonify(_instance_json(workflow.get_instance(instance_id)))
+    return jsonify(_instance_json(instances.get_instance(instance_id, current_api_user()), current_api_user()))
 
 
 @bp.get("/tasks")
@@ -50,28 +52,28 @@ def list_tasks():
     if scope not in ("mine", "lane", "all"):
         raise BadRequest("scope harus salah satu dari mine, lane, all.")
     timeliness = request.args.get("timeliness") or None
-    if timeliness is not None and timeliness not in workflow.TIMELINESS_STATES:
-        raise BadRequest("timeliness harus salah satu dari " + ", ".join(workflow.TIMELINESS_STATES) + ".")
+    if timeliness is not None and timeliness not in TIMELINESS_STATES:
+        raise BadRequest("timeliness harus salah satu dari " + ", ".join(TIMELINESS_STATES) + ".")
     page, per_page = page_args()
     now = utcnow()
-    rows, total = workflow.task_page(current_api_user(), scope, page, per_page, timeliness=timeliness, now=now)
+    rows, total = inbox.task_page(current_api_user(), scope, page, per_page, timeliness=timeliness, now=now)
     return paged([shapes.task(t, now) for t in rows], total, page, per_page)
 
 
 @bp.get("/tasks/<task_id>")
 @token_required
 def get_task(task_id: str):
-    task = workflow.get_task(task_id)
-    if not workflow.may_view(task, current_api_user()):
-        raise Forbidden(f"Tugas ini milik lajur {task.lane}; peran Anda tidak mencakupnya.")
-    return jsonify({**shapes.task(task), "form": workflow.form_of(task),
-                    "data": task.data if task.completed_at else task.instance.data})
+    viewer = current_api_user()
+    task = tasks.get_task(task_id, viewer)
+    data = task.data if task.completed_at else task.instance.data
+    return jsonify({**shapes.task(task), "form": tasks.form_of(task),
+                    "data": policy.visible_data(viewer, task.instance.process_version, data)})
 
 
 @bp.post("/tasks/<task_id>/claim")
 @token_required
 def claim_task(task_id: str):
-    task = workflow.claim(task_id, current_api_user())
+    task = tasks.claim(task_id, current_api_user())
     db.session.commit()
     return jsonify(shapes.task(task))
 
@@ -79,7 +81,7 @@ def claim_task(task_id: str):
 @bp.post("/tasks/<task_id>/release")
 @token_required
 def release_task(task_id: str):
-    task = workflow.release(task_id, current_api_user())
+    task = tasks.release(task_id, current_api_user())
     db.session.commit()
     return jsonify(shapes.task(task))
 
@@ -88,7 +90,7 @@ def release_task(task_id: str):
 @token_required
 def complete_task(task_id: str):
     body = json_body()
-    instance = workflow.complete(task_id, body.get("data", {}), current_api_user())
-    payload = _instance_json(instance)  # read inside the transaction: nothing to load again after it
+    instance = tasks.complete(task_id, body.get("data", {}), current_api_user())
+    payload = _instance_json(instance, current_api_user())  # read inside the transaction: nothing to load again after it
     db.session.commit()
     return jsonify(payload)

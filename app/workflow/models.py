@@ -2,14 +2,21 @@
 notices to people about them (with the claims that make each notice go out once)."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Select, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, load_only, mapped_column, relationship
 
-from app.core.models.types import UTCDateTime, utcnow
+from app.core.models import ROLES, UTCDateTime, utcnow
+from app.engine import ProcessModel, parse_model
 from app.extensions import db
+
+from . import hooks
+
+_models: dict[tuple, ProcessModel] = {}
+_models_lock = threading.Lock()
 
 
 class ProcessVersion(db.Model):
@@ -28,6 +35,27 @@ class ProcessVersion(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def model(self) -> ProcessModel:
+        """The parsed model of this version (with its own forms), parsed once per process."""
+        key = (self.id, self.sha256, self.deployed_at)
+        model = _models.get(key)
+        if model is None:
+            xml = self.bpmn_xml.encode("utf-8")
+            model = parse_model(xml, roles=set(ROLES), effects=hooks.effect_names(), load_form=self.forms.get,
+                                max_bytes=len(xml))
+            with _models_lock:
+                _models[key] = model
+        return model
+
+    @classmethod
+    def with_models(cls, query: Select) -> list[ProcessVersion]:
+        """The versions a query gives, reading of each only what its model's cache is keyed by:
+        the XML and the forms are read for a version not parsed yet, not on every request that
+        lists the models."""
+        return list(db.session.scalars(query.options(load_only(cls.id, cls.process_id, cls.sha256,
+                                                               cls.deployed_at))))
 
 
 class Instance(db.Model):

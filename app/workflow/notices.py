@@ -12,8 +12,9 @@ from typing import Iterable
 
 from sqlalchemy import func, select, update
 
+from app.core import users
 from app.core.errors import NotFound
-from app.core.models import User, UserRole
+from app.core.models import User
 from app.core.paging import page_of
 from app.core.workcal import format_wib
 from app.extensions import db
@@ -30,22 +31,13 @@ SUBJECTS = {
 }
 
 
-def members_of(*roles: str) -> list[User]:
-    """Active people with any of the roles, by username."""
-    return list(db.session.scalars(
-        select(User).where(User.active.is_(True),
-                           User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))))
-        .order_by(User.username)
-    ))
-
-
 def _people_of(task: HumanTask) -> list[User]:
     """Whoever holds the task, or every active member of its lane while nobody does."""
     if task.assignee_id is not None:
         assignee = db.session.get(User, task.assignee_id)
         if assignee is not None and assignee.active:
             return [assignee]
-    return members_of(task.role)
+    return users.holding(task.role)
 
 
 def _unique(people: Iterable[User], *, leave_out: User | None = None) -> list[User]:
@@ -127,7 +119,7 @@ def due_notice(task: HumanTask, kind: str, now: datetime) -> list[Notification]:
     active Redaktur and Pengawas."""
     people = _people_of(task)
     if kind == "overdue":
-        people = people + members_of(*OVERDUE_WATCHERS)
+        people = people + users.holding(*OVERDUE_WATCHERS)
     elif kind != "near_due":
         raise ValueError(kind)
     return _add(_unique(people), kind, task, message_for(kind, task), now)

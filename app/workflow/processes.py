@@ -2,24 +2,21 @@
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import load_only
 
+from app import policy
 from app.core import audit
-from app.core.errors import Forbidden, Invalid, TooLarge
+from app.core.errors import Invalid, TooLarge
 from app.core.models import ROLES, User
 from app.engine import DeployError, ProcessModel, parse_model
 from app.extensions import db
 
+from . import hooks
 from .models import Instance, ProcessVersion
-
-_models: dict[tuple, ProcessModel] = {}
-_models_lock = threading.Lock()
 
 
 def load_shipped_form(name: str) -> dict[str, Any] | None:
@@ -38,7 +35,8 @@ def validate(xml: bytes, load_form=load_shipped_form) -> ProcessModel:
     if len(xml) > max_bytes:
         raise TooLarge(f"Berkas BPMN melebihi batas {current_app.config['MAX_BPMN_KB']} KB.")
     try:
-        return parse_model(xml, roles=set(ROLES), load_form=load_form, max_bytes=max_bytes)
+        return parse_model(xml, roles=set(ROLES), effects=hooks.effect_names(), load_form=load_form,
+                           max_bytes=max_bytes)
     except DeployError as exc:
         raise Invalid(
             "Model proses ditolak: " + "; ".join(p.message for p in exc.problems),
@@ -53,14 +51,22 @@ def latest(process_id: str) -> ProcessVersion | None:
     )
 
 
+def latest_model(process_id: str) -> ProcessModel | None:
+    """The model of the newest version, reading the version's XML and forms only when its model
+    is not parsed yet (asked on every page: who may start a run)."""
+    versions = ProcessVersion.with_models(select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+                                          .order_by(ProcessVersion.version.desc()).limit(1))
+    return versions[0].model if versions else None
+
+
 def deploy(xml: bytes, user: User | None, *, expected_process: str | None = None,
            notes: str = "", only_if_new: bool = False,
            forms: Mapping[str, dict] | None = None) -> tuple[ProcessVersion, bool]:
     """Validate and store a new version; returns it and whether it is new. With only_if_new,
     a model and forms that some version already holds are not deployed again. The forms the
     model names come from `forms` when given (a version carries them), else from FORMS_DIR."""
-    if user is not None and not user.has_role("admin"):
-        raise Forbidden("Hanya Admin yang dapat memasang versi proses.")
+    if user is not None:  # None: the installation itself (make run, the command line)
+        policy.require(policy.may_administer_processes(user), "Hanya Admin yang dapat memasang versi proses.")
     if not xml.strip():
         raise Invalid("Berkas BPMN kosong.", {"bpmn": "kosong"})
     model = validate(xml) if forms is None else validate(xml, load_form=forms.get)
@@ -98,26 +104,13 @@ def deploy_shipped(user: User | None = None) -> list[tuple[ProcessVersion, bool]
 
 
 def model_of(version: ProcessVersion) -> ProcessModel:
-    """The parsed model of a stored version (its own forms), cached for the process's life."""
-    key = (version.id, version.sha256, version.deployed_at)
-    model = _models.get(key)
-    if model is None:
-        model = parse_model(
-            version.bpmn_xml.encode("utf-8"), roles=set(ROLES), load_form=version.forms.get,
-            max_bytes=len(version.bpmn_xml.encode("utf-8")),
-        )
-        with _models_lock:
-            _models[key] = model
-    return model
+    """The parsed model of a stored version (its own forms)."""
+    return version.model
 
 
 def models_of(query) -> list[ProcessModel]:
-    """The parsed models of the versions a select of ProcessVersion gives, reading of each only
-    what model_of's cache is keyed by: the XML and the forms are read for a version not parsed
-    yet, not on every request that lists the models."""
-    versions = db.session.scalars(
-        query.options(load_only(ProcessVersion.id, ProcessVersion.sha256, ProcessVersion.deployed_at)))
-    return [model_of(version) for version in versions]
+    """The parsed models of the versions a select of ProcessVersion gives."""
+    return [version.model for version in ProcessVersion.with_models(query)]
 
 
 def versions_overview() -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from app.core import users
 from app.core.models import utcnow
 from app.core.workcal import iso
 
-from .instances import timeliness
+from .deadlines import timeliness
 from .models import HumanTask, Instance, ProcessVersion
 
 
@@ -42,11 +42,12 @@ def task(t: HumanTask, now: datetime | None = None, *, usernames: Mapping[int, s
 
 
 def event(e) -> dict[str, Any]:
-    """An event of the trail, from a row of workflow.history_rows."""
+    """An event of the trail (instances.Event)."""
     return {"at": iso(e.at), "user": e.username, "action": e.action, "task_id": e.task_id, "detail": e.detail}
 
 
-def instance(i: Instance, history) -> dict[str, Any]:
+def instance(i: Instance, data: Mapping[str, Any], history) -> dict[str, Any]:
+    """An instance with the data and the trail its reader may see."""
     now = utcnow()
     usernames = users.usernames({t.assignee_id for t in i.tasks} | {t.completed_by_id for t in i.tasks})
     return {
@@ -55,7 +56,7 @@ def instance(i: Instance, history) -> dict[str, Any]:
         "process_version": i.process_version.version,
         "title": i.title,
         "state": i.state,
-        "data": i.data,
+        "data": data,
         "created_at": iso(i.created_at),
         "completed_at": iso(i.completed_at),
         "due_at": iso(i.due_at),

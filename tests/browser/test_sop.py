@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from app.core.models import User, utcnow
 from app.extensions import db
-from app.workflow import instances as workflow
+from app.workflow import instances
 
 from .pictures import save
 
@@ -236,7 +236,7 @@ def test_diagram_marks_done_and_current_steps(browse, team):
 def test_inbox_shows_an_overdue_task_as_overdue(browse, team, live_app):
     with live_app.app_context():
         user = db.session.query(User).filter_by(username="redaktur1").one()
-        workflow.start("penyebarluasan_data", "Infografis APBD 2025 (terlambat)", user,
+        instances.start("penyebarluasan_data", "Infografis APBD 2025 (terlambat)", user,
                        now=utcnow() - timedelta(days=14))
         db.session.commit()
     start(team["redaktur"], title="Infografis Pendidikan 2025")  # just started: on time

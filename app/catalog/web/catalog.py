@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from app.catalog import public as catalog
 from app.catalog.datasets import period_label
-from app.publishing.publications import normalize_query
+from app.core.search import normalize_query
 from app.web.paging import Pager, page_number, per_page
 
 bp = Blueprint("catalog", __name__, template_folder="../templates")
@@ -44,22 +44,3 @@ def index():
     return render_template("catalog/index.html", rows=rows, pager=Pager(page, size, total), q=q,
                            typed=typed, errors=errors, facets=facets,
                            filtered=bool(q or filters)), 422 if errors else 200
-
-
-def chart_choice(table: catalog.DataTable) -> tuple[catalog.Chart | None, dict[str, str], dict[str, str]]:
-    """The chart the query string asks for (?kolom=&label=), by default the first numeric column
-    named by the first text column; with the chosen names and a message for each unknown one."""
-    text_columns = [c for c in table.columns if c not in table.numeric]
-    column = request.args.get("kolom", table.numeric[0] if table.numeric else "")
-    label = request.args.get("label", text_columns[0] if text_columns else "")
-    errors: dict[str, str] = {}
-    if column and column not in table.columns:
-        errors["kolom"] = _("Kolom “%(name)s” tidak ada pada data ini.", name=column)
-    elif column and column not in table.numeric:
-        errors["kolom"] = _("Kolom “%(name)s” tidak berisi angka; pilih salah satu kolom angka.", name=column)
-    if label and label not in table.columns:
-        errors["label"] = _("Kolom “%(name)s” tidak ada pada data ini.", name=label)
-    chosen = {"kolom": column, "label": label}
-    if errors or not column:
-        return None, chosen, errors
-    return catalog.chart(table, column, label), chosen, errors

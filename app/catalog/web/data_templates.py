@@ -9,24 +9,19 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import policy
 from app.catalog import data_templates, opds, regions
 from app.catalog.datasets import XLSX_TYPE
 from app.catalog.models import DataTemplate
-from app.core.errors import Forbidden, Invalid, NotFound
-from app.core.models import ROLES
+from app.catalog.public import download_name
+from app.core.errors import Invalid, NotFound
 from app.extensions import db
-from app.publishing.web.portal import download_name
 
 bp = Blueprint("data_templates", __name__, url_prefix="/templat", template_folder="../templates")
 
 EMPTY_ROWS = 3  # blank rows offered below the existing columns, for adding without JS
 COLUMN_FIELDS = ("name", "type", "unit", "codes", "description")  # posted as col_<field> lists
 CSV_TYPE = "text/csv; charset=utf-8"
-
-
-def _require_staff() -> None:
-    if not current_user.has_role(*ROLES):
-        raise Forbidden("Anda tidak memiliki akses ke templat data.")
 
 
 def _require_manager() -> None:
@@ -38,29 +33,27 @@ def _require_manager() -> None:
 @bp.get("", endpoint="index")
 @login_required
 def index():
-    _require_staff()
     # An operator first sees their own OPD's templates; choosing "Semua OPD" sends opd="".
-    own_opd = current_user.opd_code if current_user.has_role("pengelola_data") else None
+    own_opd = policy.operators_opd(current_user)
     opd = request.args.get("opd", own_opd or "").strip()
     topic = request.args.get("topik", "").strip()
-    everything = data_templates.listing()
+    everything = data_templates.listing(current_user)
     rows = [t for t in everything if (not opd or t.opd_code == opd) and (not topic or t.topic == topic)]
     return render_template(
         "data_templates/index.html", rows=rows, opd=opd, topic=topic,
         opd_choices=[(o.code, o.name) for o in opds.listing()],
         topics=sorted({t.topic for t in everything}), code_lists=regions.CODE_LISTS,
-        may_manage=current_user.has_role(*data_templates.MANAGER_ROLES),
+        may_manage=policy.may_manage_templates(current_user),
     )
 
 
 @bp.get("/<int:template_id>", endpoint="view")
 @login_required
 def view(template_id: int):
-    _require_staff()
     return render_template(
-        "data_templates/view.html", template=data_templates.get(template_id),
+        "data_templates/view.html", template=data_templates.get(template_id, current_user),
         column_types=data_templates.COLUMN_TYPES, code_lists=regions.CODE_LISTS,
-        may_manage=current_user.has_role(*data_templates.MANAGER_ROLES),
+        may_manage=policy.may_manage_templates(current_user),
     )
 
 
@@ -75,16 +68,14 @@ def _download(template: DataTemplate, content: bytes, mimetype: str) -> Response
 @bp.get("/<int:template_id>/unduh.xlsx", endpoint="download_xlsx")
 @login_required
 def download_xlsx(template_id: int):
-    _require_staff()
-    template = data_templates.get(template_id)
+    template = data_templates.get(template_id, current_user)
     return _download(template, data_templates.as_xlsx(template), XLSX_TYPE)
 
 
 @bp.get("/<int:template_id>/unduh.csv", endpoint="download_csv")
 @login_required
 def download_csv(template_id: int):
-    _require_staff()
-    template = data_templates.get(template_id)
+    template = data_templates.get(template_id, current_user)
     return _download(template, data_templates.as_csv(template), CSV_TYPE)
 
 
@@ -92,7 +83,6 @@ def download_csv(template_id: int):
 @login_required
 def code_list(list_name: str):
     """The Kemendagri codes of the regency's kecamatan or desa, to look codes up while filling in."""
-    _require_staff()
     if list_name not in regions.CODE_LISTS:
         raise NotFound("Daftar kode tidak ditemukan.")
     buffer = io.StringIO()
@@ -135,7 +125,7 @@ def _form(template: DataTemplate | None, values: dict, rows: list[dict], errors:
         "data_templates/form.html", template=template, values=values, errors=errors or {},
         rows=[*rows, *(_blank_row() for _row in range(EMPTY_ROWS))], row_errors=row_errors or {},
         opd_choices=[(o.code, o.name, o.active) for o in opds.listing()],
-        topics=sorted({t.topic for t in data_templates.listing()}),
+        topics=sorted({t.topic for t in data_templates.listing(current_user)}),
         column_types=data_templates.COLUMN_TYPES, code_lists=regions.CODE_LISTS,
     ), status
 
@@ -183,7 +173,7 @@ def create():
 @login_required
 def edit(template_id: int):
     _require_manager()
-    template = data_templates.get(template_id)
+    template = data_templates.get(template_id, current_user)
     if request.method == "POST":
         return _save(template)
     values = {"opd": template.opd_code, "topic": template.topic, "title": template.title,

@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from app import policy
 from app.catalog import opds, operators
-from app.catalog.models import Dataset, Opd
+from app.catalog.models import Dataset
 from app.core import files, users
 from app.core.errors import Conflict, Invalid, NotFound, TooLarge
+from app.core.models import Opd
 from app.extensions import db
 
 bp = Blueprint("opd_admin", __name__, url_prefix="/admin/opd", template_folder="../templates")
@@ -23,7 +25,7 @@ LETTER_FIELDS = ("user", "number", "signed_on", "valid_from", "valid_until")
 @bp.before_request
 @login_required
 def _admins_only():
-    users.require_admin(current_user)
+    policy.require(policy.may_manage_opds(current_user), "Hanya admin yang boleh mengelola OPD dan operator data.")
 
 
 # The registry --------------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from app import policy
 from app.catalog import data_templates, datasets, opds, operators
 from app.catalog.data_templates import TableRefused
 from app.catalog.models import Dataset
 from app.core.errors import Conflict, Forbidden, Invalid, TooLarge
 from app.core.i18n import N_
 from app.extensions import db
-from app.supervision.web.audit import action_words
 from app.web.paging import Pager, page_number, per_page
 
 bp = Blueprint("sectoral", __name__, url_prefix="/data-sektoral", template_folder="../templates")
@@ -38,27 +38,23 @@ NO_FILE = "pilih berkas CSV atau XLSX"
 # Who may do what ---------------------------------------------------------------------------
 
 def _checker() -> bool:
-    return current_user.has_role(*datasets.CHECK_ROLES)
+    return policy.may_check_datasets(current_user)
 
 
 def _own_opd() -> str | None:
-    """The OPD an operator is bound to; None for the walidata and admins, who see every OPD."""
-    if not current_user.has_role(*datasets.UPLOAD_ROLES):
-        raise Forbidden("Halaman ini untuk Pengelola Data OPD, Walidata dan Admin.")
+    """The OPD an operator works for; None for the walidata and admins, who see every OPD."""
+    policy.require(policy.may_work_on_sectoral_data(current_user),
+                   "Halaman ini untuk Pengelola Data OPD, Walidata dan Admin.")
     if _checker():
         return None
-    if not current_user.opd_code:
-        raise Forbidden("Akun Pengelola Data Anda belum terhubung ke OPD. Hubungi Admin Diskominfo.")
+    policy.require(bool(current_user.opd_code),
+                   "Akun Pengelola Data Anda belum terhubung ke OPD. Hubungi Admin Diskominfo.")
     return current_user.opd_code
 
 
 def _dataset(dataset_id: int) -> Dataset:
-    """The dataset, if the user may see it: operators see their own OPD's only."""
-    own = _own_opd()
-    dataset = datasets.get(dataset_id)
-    if own is not None and dataset.opd_code != own:
-        raise Forbidden("Data ini milik OPD lain.")
-    return dataset
+    _own_opd()
+    return datasets.get(dataset_id, current_user)
 
 
 def _appointment_problem() -> str:
@@ -86,11 +82,11 @@ def index():
     status = request.args.get("status", "submitted" if own is None else "")
     status = status if status in datasets.STATUSES else ""
     opd = own or request.args.get("opd", "").strip()
-    rows, total = datasets.page(page_number(), per_page(), status=status, opd=opd)
+    rows, total = datasets.page(current_user, page_number(), per_page(), status=status, opd=opd)
     problem = _appointment_problem()
     return render_template(
         "sectoral/index.html", rows=rows, pager=Pager(page_number(), per_page(), total), status=status,
-        opd=opd, own_opd=own, tabs=TABS, counts=datasets.counts(opd), problem=problem, may_upload=not problem,
+        opd=opd, own_opd=own, tabs=TABS, counts=datasets.counts(current_user, opd), problem=problem, may_upload=not problem,
         opd_choices=[] if own else opds.listing(), period_label=datasets.period_label,
     )
 
@@ -112,7 +108,7 @@ def _form(values: dict, errors: dict | None = None, *, dataset: Dataset | None =
         "sectoral/form.html", values=values, errors=errors or {}, dataset=dataset, refused=refused,
         message=message, opd_choices=[] if opd_code else opds.listing(active_only=True),
         fixed_opd=dataset.opd if dataset else (opds.get(own) if own else None),
-        templates=data_templates.listing(opd_code, active_only=True),
+        templates=data_templates.listing(current_user, opd_code, active_only=True),
         frequencies=datasets.FREQUENCIES, column_types=data_templates.COLUMN_TYPES,
     ), status
 
@@ -172,8 +168,7 @@ def _editable(dataset_id: int) -> Dataset | None:
         flash(_("Data berstatus “%(status)s” tidak dapat diubah.", status=_(datasets.STATUSES[dataset.status])),
               "warning")
         return None
-    if not datasets.may_edit(dataset, current_user):
-        raise Forbidden("Anda tidak dapat mengubah data ini.")
+    policy.require(datasets.may_edit(dataset, current_user), "Anda tidak dapat mengubah data ini.")
     operators.require_appointment(current_user)
     return dataset
 
@@ -198,7 +193,7 @@ def edit(dataset_id: int):
         return redirect(url_for("sectoral.view", dataset_id=dataset_id))
     except (Invalid, TooLarge) as exc:
         db.session.rollback()
-        return _form(values, dataset=datasets.get(dataset_id), **_refusal(exc))
+        return _form(values, dataset=datasets.get(dataset_id, current_user), **_refusal(exc))
     flash(_("Perubahan data tersimpan."), "success")
     return redirect(url_for("sectoral.view", dataset_id=dataset_id))
 
@@ -211,7 +206,7 @@ def _page(dataset: Dataset, errors: dict | None = None, reason: str = "", status
         "sectoral/view.html", dataset=dataset, errors=errors or {}, reason=reason, problem=problem,
         may_edit=datasets.may_edit(dataset, current_user) and not problem,
         may_check=_checker() and dataset.status == "submitted",
-        history=datasets.history(dataset.id), action_words=action_words, period_label=datasets.period_label,
+        history=datasets.history(dataset.id), period_label=datasets.period_label,
         frequencies=datasets.FREQUENCIES,
     ), status
 
@@ -263,4 +258,4 @@ def send_back(dataset_id: int):
         return _step(dataset_id, datasets.send_back, RETURNED, reason, then=_queue())
     except Invalid as exc:
         db.session.rollback()
-        return _page(datasets.get(dataset_id), exc.fields, reason, exc.status)
+        return _page(datasets.get(dataset_id, current_user), exc.fields, reason, exc.status)

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import policy
 from app.core import audit, users
 from app.core import sign_in as login_guard
 from app.core.errors import Conflict, Invalid
@@ -135,7 +136,7 @@ def _list_args() -> dict:
 @bp.get("/admin/pengguna", endpoint="users")
 @login_required
 def user_list():
-    users.require_admin(current_user)
+    policy.require(policy.may_manage_users(current_user), "Hanya admin yang boleh mengelola pengguna.")
     search = request.args.get("q", "").strip()
     rows, total = users.page(page_number(), per_page(), search)
     return render_template(
@@ -148,14 +149,14 @@ def user_list():
 @bp.get("/admin/pengguna/<int:user_id>/reset-kata-sandi", endpoint="confirm_reset")
 @login_required
 def confirm_reset(user_id: int):
-    users.require_admin(current_user)
+    policy.require(policy.may_manage_users(current_user), "Hanya admin yang boleh mengelola pengguna.")
     return render_template("admin/users_reset.html", user=users.get(user_id), list_args=_list_args())
 
 
 @bp.post("/admin/pengguna/<int:user_id>/reset-kata-sandi", endpoint="reset_password")
 @login_required
 def reset_password(user_id: int):
-    users.require_admin(current_user)
+    policy.require(policy.may_manage_users(current_user), "Hanya admin yang boleh mengelola pengguna.")
     user = users.get(user_id)
     new_password = users.reset_password(user, current_user)
     db.session.commit()
@@ -167,7 +168,7 @@ def reset_password(user_id: int):
 @bp.post("/admin/pengguna/<int:user_id>/status", endpoint="set_active")
 @login_required
 def set_active(user_id: int):
-    users.require_admin(current_user)
+    policy.require(policy.may_manage_users(current_user), "Hanya admin yang boleh mengelola pengguna.")
     user = users.get(user_id)
     active = request.form.get("active") == "1"
     try:

@@ -6,8 +6,8 @@ import json
 
 from flask import Blueprint, Response, url_for
 
+from app.catalog import datasets
 from app.open_data import dcat
-from app.publishing import publications
 
 bp = Blueprint("dcat", __name__)
 
@@ -28,4 +28,4 @@ def catalog():
 @bp.get("/data/<int:dataset_id>.jsonld")
 def dataset(dataset_id: int):
     """One checked dataset; anything else is not found (404), whoever asks."""
-    return _json_ld(dcat.dataset_document(publications.public_dataset(dataset_id)))
+    return _json_ld(dcat.dataset_document(datasets.get(dataset_id, None)))

@@ -7,13 +7,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import policy
 from app.core import calendar
 from app.core.errors import Invalid
 from app.core.i18n import N_
 from app.core.models import utcnow
 from app.core.workcal import BULAN, WIB
 from app.extensions import db
+from app.process_admin import calendar as calendar_admin
 from app.web.paging import Pager, page_number, per_page
+from app.workflow.deadlines import Recomputed
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/kalender", template_folder="../templates")
 
@@ -34,14 +37,14 @@ def _today() -> date:
     return utcnow().astimezone(WIB).date()
 
 
-def _recomputed(result: calendar.Recomputed) -> None:
+def _recomputed(result: Recomputed) -> None:
     flash(_("Tenggat dihitung ulang untuk %(tasks)s tugas terbuka dan %(instances)s proses berjalan; "
             "%(changed)s tenggat berubah.", tasks=result.tasks, instances=result.instances,
             changed=result.changed), "info")
 
 
 def _days_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
-    calendar.require_admin(current_user)
+    policy.require(policy.may_change_calendar(current_user), "Hanya admin yang boleh mengubah kalender kerja.")
     rows, total = calendar.closed_days_page(page_number(), per_page())
     year = request.args.get("tahun", type=int) or _today().year
     year = year if calendar.FIRST_YEAR <= year <= calendar.LAST_YEAR else _today().year
@@ -60,10 +63,10 @@ def days():
 @bp.post("/libur", endpoint="add_day")
 @login_required
 def add_day():
-    calendar.require_admin(current_user)
+    policy.require(policy.may_change_calendar(current_user), "Hanya admin yang boleh mengubah kalender kerja.")
     values = {"day": request.form.get("day", ""), "note": request.form.get("note", "")}
     try:
-        row, result = calendar.add_closed_day(values, current_user)
+        row, result = calendar_admin.add_closed_day(values, current_user)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -76,8 +79,8 @@ def add_day():
 @bp.post("/libur/<int:day_id>/hapus", endpoint="remove_day")
 @login_required
 def remove_day(day_id: int):
-    calendar.require_admin(current_user)
-    removed, result = calendar.remove_closed_day(day_id, current_user)
+    policy.require(policy.may_change_calendar(current_user), "Hanya admin yang boleh mengubah kalender kerja.")
+    removed, result = calendar_admin.remove_closed_day(day_id, current_user)
     db.session.commit()
     flash(_("Hari libur tambahan %(day)s dihapus.", day=day_long(removed["day"])), "success")
     _recomputed(result)
@@ -85,7 +88,7 @@ def remove_day(day_id: int):
 
 
 def _periods_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
-    calendar.require_admin(current_user)
+    policy.require(policy.may_change_calendar(current_user), "Hanya admin yang boleh mengubah kalender kerja.")
     rows, total = calendar.special_periods_page(page_number(), per_page())
     if values is None:
         values = {f"windows_{day}": text for day, text in calendar.default_windows_text().items()}
@@ -106,11 +109,11 @@ def periods():
 @bp.post("/jam-khusus", endpoint="add_period")
 @login_required
 def add_period():
-    calendar.require_admin(current_user)
+    policy.require(policy.may_change_calendar(current_user), "Hanya admin yang boleh mengubah kalender kerja.")
     names = ["start", "end", "note", *(f"windows_{day}" for day in calendar.WEEKDAYS)]
     values = {name: request.form.get(name, "") for name in names}
     try:
-        row, result = calendar.add_special_period(values, current_user)
+        row, result = calendar_admin.add_special_period(values, current_user)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -124,8 +127,8 @@ def add_period():
 @bp.post("/jam-khusus/<int:period_id>/hapus", endpoint="remove_period")
 @login_required
 def remove_period(period_id: int):
-    calendar.require_admin(current_user)
-    removed, result = calendar.remove_special_period(period_id, current_user)
+    policy.require(policy.may_change_calendar(current_user), "Hanya admin yang boleh mengubah kalender kerja.")
+    removed, result = calendar_admin.remove_special_period(period_id, current_user)
     db.session.commit()
     flash(_("Periode jam layanan khusus %(start)s sampai %(end)s dihapus.",
             start=day_long(removed["start"]), end=day_long(removed["end"])), "success")

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.process_admin import drafts
 from app.web.errors import HTTP_CODES, HTTP_MESSAGES, error_response
 from app.workflow import forms as form_tools
-from app.workflow import instances as workflow
+from app.workflow import hooks
 
 bp = Blueprint("modeler", __name__, url_prefix="/admin/proses", template_folder="../templates")
 
@@ -216,7 +216,7 @@ def _preview_fields(schema: Any) -> list[dict[str, Any]]:
     """The fields as the task page draws them, the catalog's choices filled in."""
     if not isinstance(schema, dict) or not isinstance(schema.get("properties", {}), dict):
         return []
-    filled = form_tools.fill_dynamic(schema, workflow.ENUM_SOURCES)
+    filled = form_tools.fill_dynamic(schema, hooks.enum_sources())
     return form_tools.fields_of(filled, {}, {})
 
 

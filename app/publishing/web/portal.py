@@ -1,20 +1,20 @@
 """The public portal: what was published, its data, its images, its feed. No login needed."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from lxml import etree
 
+from app.catalog import datasets
 from app.catalog import public as catalog
 from app.catalog.datasets import FREQUENCIES, STATUSES, XLSX_TYPE
-from app.catalog.web.catalog import chart_choice
 from app.core import files
 from app.core.errors import NotFound
 from app.core.models import utcnow
+from app.core.search import normalize_query
 from app.publishing import publications
 
 bp = Blueprint("portal", __name__, template_folder="../templates")
@@ -35,7 +35,7 @@ def _pages(total: int, per_page: int) -> int:
 @bp.get("/")
 def index():
     page, per_page = _page_args()
-    q = publications.normalize_query(request.args.get("q"))
+    q = normalize_query(request.args.get("q"))
     rows, total = publications.page(page, per_page, q=q)
     return render_template("portal/index.html", publications=rows, page=page, pages=_pages(total, per_page),
                            total=total, q=q)
@@ -66,7 +66,7 @@ def publication(publication_id: int):
 
 @bp.get("/data/<int:dataset_id>")
 def dataset(dataset_id: int):
-    row = publications.public_dataset(dataset_id, current_user)
+    row = datasets.get(dataset_id, current_user)
     page, per_page = _page_args()
     rows, total = publications.page(page, per_page, dataset_id=row.id)
     table = catalog.full_table(row)
@@ -77,15 +77,23 @@ def dataset(dataset_id: int):
                            statuses=STATUSES), 422 if errors else 200
 
 
-def file_stem(title: str, period: str) -> str:
-    """An ASCII name made of the dataset's title and period, e.g. ``jumlah-penduduk-2025``."""
-    ascii_text = unicodedata.normalize("NFKD", f"{title} {period}").encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-") or "data"
-
-
-def download_name(title: str, period: str, content_type: str) -> str:
-    """The original file's name, e.g. ``jumlah-penduduk-2025.csv``."""
-    return file_stem(title, period) + (".xlsx" if content_type == XLSX_TYPE else ".csv")
+def chart_choice(table: catalog.DataTable) -> tuple[catalog.Chart | None, dict[str, str], dict[str, str]]:
+    """The chart the query string asks for (?kolom=&label=), by default the first numeric column
+    named by the first text column; with the chosen names and a message for each unknown one."""
+    text_columns = [c for c in table.columns if c not in table.numeric]
+    column = request.args.get("kolom", table.numeric[0] if table.numeric else "")
+    label = request.args.get("label", text_columns[0] if text_columns else "")
+    errors: dict[str, str] = {}
+    if column and column not in table.columns:
+        errors["kolom"] = _("Kolom “%(name)s” tidak ada pada data ini.", name=column)
+    elif column and column not in table.numeric:
+        errors["kolom"] = _("Kolom “%(name)s” tidak berisi angka; pilih salah satu kolom angka.", name=column)
+    if label and label not in table.columns:
+        errors["label"] = _("Kolom “%(name)s” tidak ada pada data ini.", name=label)
+    chosen = {"kolom": column, "label": label}
+    if errors or not column:
+        return None, chosen, errors
+    return catalog.chart(table, column, label), chosen, errors
 
 
 def _private_download(response: Response) -> Response:
@@ -98,11 +106,11 @@ def _private_download(response: Response) -> Response:
 @bp.get("/data/<int:dataset_id>/unduh")
 def dataset_download(dataset_id: int):
     """The original file of the dataset, as uploaded."""
-    row = publications.public_dataset(dataset_id, current_user)
+    row = datasets.get(dataset_id, current_user)
     stored = row.file
     return _private_download(send_file(
         files.path_of(stored.sha256), mimetype=stored.content_type, as_attachment=True,
-        download_name=download_name(row.title, row.period, stored.content_type), etag=stored.sha256, max_age=3600))
+        download_name=catalog.download_name(row.title, row.period, stored.content_type), etag=stored.sha256, max_age=3600))
 
 
 # The whole table in open formats, converted from the stored original.
@@ -114,7 +122,7 @@ def dataset_export(dataset_id: int, fmt: str):
     """The whole table as CSV (UTF-8), XLSX or JSON (metadata, columns, rows with typed values)."""
     if fmt not in EXPORTS:
         raise NotFound("Format unduhan tidak dikenal; pilih CSV, XLSX atau JSON.")
-    row = publications.public_dataset(dataset_id, current_user)
+    row = datasets.get(dataset_id, current_user)
     table = catalog.full_table(row)
     if fmt == "csv":
         body = catalog.as_csv(table)
@@ -123,7 +131,7 @@ def dataset_export(dataset_id: int, fmt: str):
     else:
         body = catalog.as_json(table, row, url=url_for("portal.dataset", dataset_id=row.id, _external=True))
     response = Response(body, content_type=EXPORTS[fmt])
-    response.headers["Content-Disposition"] = f"attachment; filename={file_stem(row.title, row.period)}.{fmt}"
+    response.headers["Content-Disposition"] = f"attachment; filename={catalog.file_stem(row.title, row.period)}.{fmt}"
     response.cache_control.max_age = 300
     return _private_download(response)
 
@@ -131,7 +139,7 @@ def dataset_export(dataset_id: int, fmt: str):
 @bp.get("/media/<file_id>")
 def media(file_id: str):
     """A published design; other uploads are not public."""
-    stored = publications.public_file(file_id)
+    stored = publications.design_file(file_id)
     response = send_file(files.path_of(stored.sha256), mimetype=stored.content_type,
                          max_age=86400, etag=stored.sha256)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -11,51 +11,19 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import policy
 from app.core import audit
 from app.core.errors import Invalid
-from app.core.i18n import N_
-from app.core.models import ROLES, AuditEvent, utcnow
+from app.core.models import ROLES, utcnow
 from app.core.workcal import WIB
-from app.web.formatting import ACTIONS
+from app.web.formatting import action_words
 from app.web.paging import Pager, page_number, per_page
 
 bp = Blueprint("audit", __name__, template_folder="../templates")
 
-# Words for the actions the instance page does not name already.
-ACTION_WORDS = {
-    **ACTIONS,
-    "user.create": N_("membuat pengguna"),
-    "process.rollback": N_("memasang kembali versi proses"),
-    "user.set_password": N_("mengganti kata sandi pengguna"),
-    "user.enable": N_("mengaktifkan pengguna"),
-    "user.disable": N_("menonaktifkan pengguna"),
-    "user.change_password": N_("mengganti kata sandi sendiri"),
-    "user.reset_password": N_("mengatur ulang kata sandi pengguna"),
-    "user.login": N_("masuk"),
-    "user.logout": N_("keluar"),
-    "user.login_failed": N_("gagal masuk"),
-    "token.issue": N_("menerbitkan token API"),
-    "dataset.create": N_("menambah data terolah"),
-    "dataset.update": N_("mengubah data terolah"),
-    "dataset.submit": N_("mengajukan data ke walidata"),
-    "dataset.approve": N_("menyetujui data (walidata)"),
-    "dataset.return": N_("mengembalikan data ke OPD"),
-    "template.create": N_("membuat templat data"),
-    "template.update": N_("mengubah templat data"),
-    "opd.create": N_("menambah OPD"),
-    "opd.update": N_("mengubah data OPD"),
-    "operator.letter_add": N_("mencatat surat penunjukan operator"),
-    "operator.letter_revoke": N_("mencabut surat penunjukan operator"),
-    "file.upload": N_("mengunggah berkas"),
-    "process.deploy": N_("memasang versi proses"),
-}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = ["id", "waktu_wib", "pengguna", "nama", "peran", "alamat", "aksi", "instans", "tugas",
               "rincian", "sebelum", "sesudah", "hash"]
-
-
-def action_words(action: str) -> str:
-    return _(ACTION_WORDS[action]) if action in ACTION_WORDS else action
 
 
 def role_words(role: str | None) -> str:
@@ -110,9 +78,8 @@ def _filters() -> tuple[audit.Filters, dict[str, str]]:
 @bp.get("/jejak-audit")
 @login_required
 def index():
-    audit.require_viewer(current_user)
     filters, errors = _filters()
-    rows, total = audit.page(filters, page_number(), per_page())
+    rows, total = audit.page(current_user, filters, page_number(), per_page())
     return render_template(
         "admin/audit.html", rows=rows, pager=Pager(page_number(), per_page(), total), errors=errors,
         values={k: request.args.get(k, "") for k in ("dari", "sampai", "pengguna", "aksi", "instans", "q")},
@@ -127,7 +94,7 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_row(event: AuditEvent) -> list[str]:
+def csv_row(event: policy.EventView) -> list[str]:
     return [safe_cell(v) for v in (
         event.id, event.at.astimezone(WIB).strftime("%Y-%m-%d %H:%M:%S"),
         event.user.username if event.user else "", event.user.full_name if event.user else "",
@@ -136,7 +103,7 @@ def csv_row(event: AuditEvent) -> list[str]:
     )]
 
 
-def _csv_lines(filters: audit.Filters) -> Iterator[str]:
+def _csv_lines(viewer, filters: audit.Filters) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -149,7 +116,7 @@ def _csv_lines(filters: audit.Filters) -> Iterator[str]:
     buffer.write("\ufeff")  # so that Excel reads UTF-8
     writer.writerow(CSV_HEADER)
     yield flush()
-    for n, event in enumerate(audit.each(filters), 1):
+    for n, event in enumerate(audit.each(viewer, filters), 1):
         writer.writerow(csv_row(event))
         if n % 200 == 0:
             yield flush()
@@ -159,11 +126,11 @@ def _csv_lines(filters: audit.Filters) -> Iterator[str]:
 @bp.get("/jejak-audit.csv")
 @login_required
 def export():
-    audit.require_viewer(current_user)
+    policy.require(policy.may_read_audit(current_user), "Jejak audit hanya untuk Admin dan Pengawas.")
     filters, errors = _filters()
     if errors:
         raise Invalid("Saringan belum benar; perbaiki di halaman Jejak Audit.", errors)
     name = f"jejak-audit-{utcnow().astimezone(WIB):%Y%m%d-%H%M}.csv"
-    return Response(stream_with_context(_csv_lines(filters)), mimetype="text/csv; charset=utf-8",
+    return Response(stream_with_context(_csv_lines(current_user._get_current_object(), filters)), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import policy
 from app.core.errors import Forbidden, NotFound
 from app.core.models import utcnow
 from app.core.workcal import HOURS_PER_WORKDAY
@@ -32,7 +33,7 @@ MIMETYPES = {"pdf": "application/pdf",
 
 
 def _require() -> None:
-    if not current_user.has_role(*ROLES):
+    if not policy.may_read_reports(current_user):
         raise Forbidden("Dasbor pengawasan hanya untuk Pengawas dan Admin.")
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
-from app.workflow import instances as workflow
-from app.workflow import notices
+from app.workflow import inbox, notices
 
 
 def _counts() -> dict:
     count = unread = 0
     if current_user.is_authenticated:
-        count = workflow.count_tasks(current_user, "mine")
+        count = inbox.count_tasks(current_user, "mine")
         unread = notices.unread_count(current_user)
     return {"nav_task_count": count, "nav_unread_count": unread}
 

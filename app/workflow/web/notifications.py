@@ -5,12 +5,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import policy
 from app.core.i18n import N_
 from app.core.models import utcnow
 from app.extensions import db
 from app.web.paging import Pager, page_number, per_page
 from app.web.redirects import safe_path
-from app.workflow import instances as workflow
 from app.workflow import notices as notifications
 from app.workflow.models import HumanTask, Notification
 
@@ -27,7 +27,7 @@ def target_of(notification: Notification) -> str | None:
     """The task when I may open it, else its publication's page."""
     if notification.task_id:
         task = db.session.get(HumanTask, notification.task_id)
-        if task is not None and workflow.may_view(task, current_user):
+        if task is not None and policy.may_read_task(current_user, task):
             return url_for("tasks.view", task_id=task.id)
     if notification.instance_id:
         return url_for("instances.view", instance_id=notification.instance_id)

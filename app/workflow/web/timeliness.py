@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from app.core.i18n import N_
 from app.core.models import utcnow
-from app.workflow import instances as workflow
+from app.workflow import deadlines
 
 LABELS = {"on_time": N_("Tepat waktu"), "near_due": N_("Hampir jatuh tempo"), "overdue": N_("Terlambat")}
 STYLES = {"on_time": "text-bg-success", "near_due": "text-bg-warning", "overdue": "text-bg-danger"}
@@ -15,7 +15,7 @@ STYLES = {"on_time": "text-bg-success", "near_due": "text-bg-warning", "overdue"
 
 def timeliness_of(item, now=None) -> str:
     """on_time, near_due or overdue of anything with due_at, near_due_at and completed_at."""
-    return workflow.timeliness(item.due_at, item.near_due_at, item.completed_at, now or utcnow())
+    return deadlines.timeliness(item.due_at, item.near_due_at, item.completed_at, now or utcnow())
 
 
 def timeliness_badge(item, now=None) -> Markup:
