@@ -37,15 +37,23 @@ def run_migrations_online():
             # dropping a table that other rows reference fails. Off outside the transaction
             # (SQLite ignores the pragma inside one), checked and back on afterwards.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
-        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"Migration left broken foreign keys: {broken[:5]}")
             if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"Migration left broken foreign keys: {broken[:5]}")
-        if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                connection.commit()
+        finally:
+            if sqlite:
+                # The check (and Alembic's own reads) began a transaction, inside which SQLite
+                # ignores the pragma: end it, or the connection goes back to the engine's pool
+                # with foreign keys off.
+                connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
