@@ -9,8 +9,12 @@ VENDOR := app/static/vendor
 # Kemendagri region codes (idn-area-data, npm), read by the app to check region columns.
 REFERENCE := app/reference/idn-area-data
 TRANSLATIONS := app/translations
+# Python packages are pinned, with hashes, in lock files made from setup.cfg (make lock).
+LOCKS := requirements
+# pip-tools (make lock) and pip-audit (make audit) have a venv of their own, apart from the app's.
+TOOLS := .venv-tools
 
-.PHONY: install run serve test screenshots clean audit bench bench-quick
+.PHONY: install run serve test screenshots clean audit bench bench-quick lock lock-upgrade tools
 
 install: $(VENV)/.installed $(VENDOR)/.installed $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
 
@@ -18,6 +22,31 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# The lock files, made from setup.cfg's ranges (the source of truth) by pip-tools, for CPython 3.11
+# on Linux: main.lock from install_requires, test.lock from install_requires and the test extra
+# with main.lock as a constraint (so the packages they share have the same pins), tools.lock from
+# requirements/tools.in. A pin is kept while setup.cfg still allows it. `make lock-upgrade` takes
+# the newest releases allowed; `make lock UPGRADE='NAME ...'` those of the named packages, each
+# passed to pip-compile (-P) only for a lock that pins it already: else -P would add it there.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND='make lock' $(TOOLS)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+upgrade = $(if $(LOCK_ARGS),$(LOCK_ARGS) )$(if $(UPGRADE),$$(for name in $(UPGRADE); do \
+	grep -qi "^$$name==" $(1) && printf -- '-P %s ' $$name; done))
+lock: $(TOOLS)/.installed
+	$(PIP_COMPILE) $(call upgrade,$(LOCKS)/main.lock)-o $(LOCKS)/main.lock setup.cfg
+	$(PIP_COMPILE) $(call upgrade,$(LOCKS)/test.lock)--extra test -c $(LOCKS)/main.lock -o $(LOCKS)/test.lock setup.cfg
+	$(PIP_COMPILE) $(call upgrade,$(LOCKS)/tools.lock)-o $(LOCKS)/tools.lock $(LOCKS)/tools.in
+
+lock-upgrade: LOCK_ARGS = --upgrade
+lock-upgrade: lock
+
+tools: $(TOOLS)/.installed
+
+$(TOOLS)/.installed: $(LOCKS)/tools.lock
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes -r $(LOCKS)/tools.lock
 	touch $@
 
 # Front-end assets come from the npm registry at setup and are served by the app.
@@ -84,4 +113,4 @@ audit: install
 	bash .ci/audit
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) $(REFERENCE)
+	rm -rf $(VENV) $(TOOLS) node_modules $(VENDOR) $(REFERENCE)
