@@ -9,19 +9,36 @@ VENDOR := app/static/vendor
 # Kemendagri region codes (idn-area-data, npm), read by the app to check region columns.
 REFERENCE := app/reference/idn-area-data
 TRANSLATIONS := app/translations
-# Python packages are pinned, with hashes, in lock files made from setup.cfg (make lock).
+# Python packages are installed from hash-pinned lock files made from setup.cfg (make lock):
+# main.lock for the application, test.lock for the application with the test extras.
 LOCKS := requirements
 # pip-tools (make lock) and pip-audit (make audit) have a venv of their own, apart from the app's.
 TOOLS := .venv-tools
 
-.PHONY: install run serve test screenshots clean audit bench bench-quick lock lock-upgrade tools
+.PHONY: install install-main run serve test screenshots clean audit bench bench-quick lock lock-upgrade tools
 
-install: $(VENV)/.installed $(VENDOR)/.installed $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
+# Development and CI: the application with its test extras.
+install: $(VENV)/.installed-test $(VENDOR)/.installed $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
 
-$(VENV)/.installed: setup.cfg pyproject.toml
+# Production (make serve): the application without the test extras.
+install-main: $(VENV)/.installed-main $(VENDOR)/.installed $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
+
+# Every package comes from a lock file and is checked against its hashes; the project itself is
+# installed without dependencies, so pip resolves nothing beyond the locks. test.lock holds
+# main.lock's pins unchanged plus the test extras, so the test install is the production install
+# with the test extras added to the same .venv, and a changed lock installs again. make serve on a
+# machine where make install made .venv uses it as it is, test extras included (the app never
+# imports them); a production machine runs only make serve and never gets them.
+$(VENV)/.installed-main: $(LOCKS)/main.lock setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCKS)/main.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-main $(LOCKS)/test.lock
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCKS)/test.lock
+	$(BIN)/pip check
 	touch $@
 
 # The lock files, made from setup.cfg's ranges (the source of truth) by pip-tools, for CPython 3.11
@@ -64,7 +81,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 	touch $@
 
 # English translations of the screens (Bahasa Indonesia is the source language).
-$(TRANSLATIONS)/en/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/en/LC_MESSAGES/messages.po $(VENV)/.installed
+$(TRANSLATIONS)/en/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/en/LC_MESSAGES/messages.po $(VENV)/.installed-main
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 # The background worker (due-time notices, e-mail) runs beside the server and stops with it.
@@ -77,9 +94,10 @@ run: install
 
 # Production (APP_PRODUCTION=1): APP_SECRET_KEY and APP_DATABASE_URL must be set. gunicorn with
 # $(WORKERS) workers (access log on stdout, with the request id) and the background worker beside
-# it; both stop with make, and the worker stops when gunicorn does.
+# it; both stop with make, and the worker stops when gunicorn does. It installs the application
+# without the test extras (install-main: requirements/main.lock).
 WORKERS ?= 4
-serve: install
+serve: install-main
 	export APP_PRODUCTION=1 && $(FLASK) db upgrade && $(FLASK) deploy && \
 	{ trap 'kill $$worker $$server 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	  $(FLASK) worker & worker=$$!; \
@@ -108,8 +126,8 @@ bench: install
 bench-quick: install
 	$(BIN)/python bench/run.py --quick $(BENCH_ARGS)
 
-# Known vulnerabilities of the installed packages (pip-audit); exit 2 when it could not check.
-audit: install
+# Known vulnerabilities of the locked packages (pip-audit); exit 2 when it could not check.
+audit: tools
 	bash .ci/audit
 
 clean:
