@@ -15,7 +15,7 @@ LOCKS := requirements
 # pip-tools (make lock) and pip-audit (make audit) have a venv of their own, apart from the app's.
 TOOLS := .venv-tools
 
-.PHONY: install install-main run serve test screenshots clean audit bench bench-quick lock lock-upgrade tools
+.PHONY: install install-main run serve lint test test-fast screenshots clean audit bench bench-quick lock lock-upgrade tools
 
 # Development and CI: the application with its test extras.
 install: $(VENV)/.installed-test $(VENDOR)/.installed $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
@@ -106,8 +106,14 @@ serve: install-main
 	    'app:create_app()' & server=$$!; \
 	  wait $$server; }
 
+# The code's shape: ruff's rules (pyproject.toml) and the import contracts (setup.cfg: the engine
+# behind its door, domains standing on those below, no cycles, the request only in screens).
+lint: install
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/lint-imports
+
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
-test: install
+test: lint
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest; fi
 

@@ -1,21 +1,25 @@
 """Who may see and do what: the one place that decides, for the screens and the API alike.
 
-From the roles of the README:
+From the roles of the README, each kind of object: who may list or read it; who may change
+it or act on it.
 
-| kind | list / read | change, act |
-|---|---|---|
-| instance and its data, its trail | admin, pengawas; the roles of its process's lanes; whoever started it | start: the start lane's role, admin |
-| task | whoever may read its instance | claim, release, save, complete: its lane's role |
-| dataset | everyone when ready; before: its OPD's pengelola_data, walidata, admin, pengawas | upload, correct, hand in: its OPD's pengelola_data, walidata, admin; check: walidata, admin |
-| data template | everyone signed in | walidata, admin |
-| OPD, operator letter | everyone signed in (the registry); letters: admin | admin |
-| stored file | whoever may read an object that references it; its uploader | — |
-| publication | everyone | (made by the process) |
-| complaint | list: petugas_pengaduan, redaktur, pengawas, admin; its status: whoever holds the ticket | register: petugas_pengaduan, admin |
-| private form field (``x-visible-to``) | only the roles it names | — |
-| audit trail, dashboard, reports | admin, pengawas | — |
-| workload | redaktur, pengawas, admin | lane settings: admin |
-| users, work calendar, process versions, drafts, SOP metadata | admin | admin |
+- instance, its data and its trail: admin, pengawas, the roles of its process's lanes, whoever
+  started it; start one: the role of the start event's lane, admin.
+- task: whoever may read its instance; claim, release, save, complete: its lane's role.
+- dataset: everyone once ready; before that its OPD's pengelola_data, the walidata, admin,
+  pengawas; upload, correct, hand in: its OPD's pengelola_data, the walidata, admin; check it:
+  the walidata, admin.
+- data template: everyone signed in; define and change: the walidata, admin.
+- OPD registry: everyone signed in; change it and the operators' letters: admin (a letter is
+  read by admin and the operator it appoints).
+- stored file: whoever may read an object that references it, and its uploader.
+- publication: everyone (made by the process, never by hand).
+- complaint: list: petugas_pengaduan, redaktur, pengawas, admin; its status: whoever holds the
+  ticket; register one: petugas_pengaduan, admin.
+- private form field (``x-visible-to`` in its form): only the roles it names, everywhere.
+- audit trail, dashboard, reports: admin, pengawas. Workload: redaktur, pengawas, admin; the
+  lanes' way of handing out tasks: admin.
+- users, the work calendar, process versions, drafts, the SOP's metadata: admin.
 
 ``pengawas`` reads everything and changes nothing. A single read answers 404 to those who may
 not know that the object exists (``require_known``) and 403 to those who may know it but not do

@@ -14,7 +14,7 @@ import signal
 import smtplib
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask, current_app
@@ -177,7 +177,7 @@ def _parse_now(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("tulis waktu ISO 8601, mis. 2026-11-24T03:00:00+00:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @click.command("worker")

@@ -88,7 +88,7 @@ def png(color=(200, 30, 30)) -> bytes:
     return buffer.getvalue()
 
 
-CSV = "kecamatan,jumlah\nMagetan,45780\nMaospati,48200\nPlaosan,50500\n".encode()
+CSV = b"kecamatan,jumlah\nMagetan,45780\nMaospati,48200\nPlaosan,50500\n"
 
 
 class Api:
@@ -220,7 +220,8 @@ class Run:
 
     # The steps with the data their forms take (tests/test_sop_flow.py).
     def tentukan(self, timed=True):
-        self.complete(self.env.redaktur, "tentukan_data", {"dataset_id": self.dataset_id, "tujuan": "Hari Statistik"}, timed)
+        self.complete(self.env.redaktur, "tentukan_data", {"dataset_id": self.dataset_id, "tujuan": "Hari Statistik"},
+                      timed)
 
     def ambil(self, timed=True):
         self.complete(self.env.desain, "ambil_data", {"data_terpilih": "Jumlah penduduk per kecamatan, 2025"}, timed)
@@ -359,7 +360,7 @@ def lifecycle(env: Env, label: str, runs: int, engine: BareEngine) -> float:
     bare = bare_lifecycle(engine, runs)
     bare_rate = len(bare) / sum(bare)
     floor = []
-    for bpmn_id, data in WHOLE * runs:
+    for _bpmn_id, data in WHOLE * runs:
         started = clock()
         env.client.post("/bench/noop", json={"data": data}, headers=env.desain.headers)
         floor.append(clock() - started)
@@ -787,7 +788,8 @@ def main() -> int:
               "reads the body and answers JSON, with no database and no engine; the ceiling of the ratio is "
               "engine time / (engine time + that cycle): what a completion doing no database work at all "
               "would reach; with the database too, the driver time of a completion is added (its commit "
-              "still left out, so the true ceiling is lower). Time in the database driver is the sum of cursor executions of a completion "
+              "still left out, so the true ceiling is lower). Time in the database driver is the sum of "
+              "cursor executions of a completion "
               "(the commit not counted).",
               "- Each app of the bench freezes its heap once built (gc.freeze), as create_app does in "
               "production mode.",

@@ -9,7 +9,7 @@ import io
 import json
 import re
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -70,7 +70,7 @@ def test_every_event_has_who_role_when_address_and_is_chained(app, flow):
     assert start_event["instance_id"] == flow["instance"]["id"]
     # The first event starts the chain; each one links to the one before; the head to the last.
     assert rows[0]["prev_hash"] is None
-    for before, after in zip(rows, rows[1:]):
+    for before, after in zip(rows, rows[1:], strict=False):
         assert after["prev_hash"] == before["hash"]
         assert after["at"] >= before["at"]
     for row in rows:
@@ -132,7 +132,7 @@ def test_json_values_hash_the_same_after_the_database_gives_them_back(app):
     tricky = {
         "zeta": 1, "alpha": 1.0, "ganjil": 0.1, "besar": 2 ** 62, "negatif": -3.5e-12, "benar": True,
         "kosong": None, "teks": "Ngawi–Magetan “kutip” é ✓ 😀 \\ \" \n baris", "daftar": (3, "dua", 1.5),
-        "himpunan": {"b", "a"}, "kapan": datetime(2026, 3, 2, 3, 4, 5, 678, tzinfo=timezone.utc),
+        "himpunan": {"b", "a"}, "kapan": datetime(2026, 3, 2, 3, 4, 5, 678, tzinfo=UTC),
         "bersarang": {"y": [{"b": 2, "a": 1}], "x": {}}, 7: "kunci angka", "nan": float("nan"),
     }
     with app.app_context():
@@ -152,7 +152,7 @@ def test_json_values_hash_the_same_after_the_database_gives_them_back(app):
 
 
 def test_the_moment_keeps_its_microseconds(app, monkeypatch):
-    moment = datetime(2026, 3, 2, 1, 2, 3, 456789, tzinfo=timezone.utc)
+    moment = datetime(2026, 3, 2, 1, 2, 3, 456789, tzinfo=UTC)
     monkeypatch.setattr(audit, "utcnow", lambda: moment)
     with app.app_context():
         event_id = audit.record("uji.waktu", None).id
@@ -427,9 +427,9 @@ def _seed_times(app, monkeypatch, moments):
 def test_filters_by_wib_dates_user_action_instance_and_text(app, trail, monkeypatch):
     # 2026-03-02 23:30 UTC is 3 March 06:30 WIB; 2026-03-03 16:59 UTC is 3 March 23:59 WIB.
     early, late, next_day = _seed_times(app, monkeypatch, [
-        datetime(2026, 3, 2, 16, 59, tzinfo=timezone.utc),   # 2 March 23:59 WIB
-        datetime(2026, 3, 2, 23, 30, tzinfo=timezone.utc),   # 3 March 06:30 WIB
-        datetime(2026, 3, 3, 17, 0, tzinfo=timezone.utc),    # 4 March 00:00 WIB
+        datetime(2026, 3, 2, 16, 59, tzinfo=UTC),   # 2 March 23:59 WIB
+        datetime(2026, 3, 2, 23, 30, tzinfo=UTC),   # 3 March 06:30 WIB
+        datetime(2026, 3, 3, 17, 0, tzinfo=UTC),    # 4 March 00:00 WIB
     ])
     browser = sign_in(app, "admin1")
     assert _ids(html(browser.get("/jejak-audit?dari=2026-03-03&sampai=2026-03-03"))) == [late]

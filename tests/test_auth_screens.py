@@ -113,9 +113,9 @@ def test_failures_per_address_lock_that_address_only(web, make_user):
 def test_api_failures_count_like_web_failures(web, make_user):
     make_user("siti", "desain")
     client = web.test_client()
-    for n in range(3):
+    for _ in range(3):
         assert api_token(client, "siti", "salah-sekali").status_code == 401
-    for n in range(2):
+    for _ in range(2):
         assert sign_in(client, "siti", "salah-sekali").status_code == 401
     assert api_token(client, "siti").status_code == 429
     assert sign_in(client, "siti").status_code == 429

@@ -192,7 +192,7 @@ def test_xlsx_export_opens_with_the_same_rows(client, wide):
     sheet = book["Data"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0] == WIDE_HEADER
-    assert [dict(zip(WIDE_HEADER, r)) for r in rows[1:]] == expected_records()
+    assert [dict(zip(WIDE_HEADER, r, strict=True)) for r in rows[1:]] == expected_records()
     assert sheet["E4"].value == "=1+2" and sheet["E4"].data_type == "s"  # text, not a formula
     about = {k: v for k, v in book["Metadata"].iter_rows(values_only=True)}
     assert about["title"] == "Rasio Ketergantungan Ünik" and about["opd"] == "Dinas Kependudukan dan Pencatatan Sipil"
@@ -243,7 +243,7 @@ def test_template_data_keeps_the_template_order_and_types(client, admin):
                     {"name": "jumlah", "type": "integer", "unit": "jiwa"}]})
     assert response.status_code == 201, response.get_json()
     template = response.get_json()["id"]
-    data = "Jumlah;Kecamatan;Kode\n1.234;Magetan;3520\n48200;Maospati;3521\n".encode()
+    data = b"Jumlah;Kecamatan;Kode\n1.234;Magetan;3520\n48200;Maospati;3521\n"
     dataset_id = upload_ready(admin, data, "p.csv", title="Penduduk Templat", template=str(template))
     body = client.get(f"/data/{dataset_id}/unduh.json").get_json()
     assert body["columns"] == ["kecamatan", "kode", "jumlah"]

@@ -244,7 +244,7 @@ def test_diagram_is_complete_and_orthogonal():
     px, py, pw, ph = box[participant.get("id")]
     bands = sorted(box[lane.get("id")] for lane in lanes)
     assert bands[0][1] == py and bands[-1][1] + bands[-1][3] == py + ph
-    for above, below in zip(bands, bands[1:]):
+    for above, below in zip(bands, bands[1:], strict=False):
         assert above[1] + above[3] == below[1]
     for lane in lanes:
         lx, ly, lw, lh = box[lane.get("id")]
@@ -264,5 +264,5 @@ def test_diagram_is_complete_and_orthogonal():
         assert len(points) >= 2, flow.get("id")
         assert _on_border(points[0], box[flow.get("sourceRef")]), flow.get("id")
         assert _on_border(points[-1], box[flow.get("targetRef")]), flow.get("id")
-        for (x1, y1), (x2, y2) in zip(points, points[1:]):
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
             assert x1 == x2 or y1 == y2, flow.get("id")

@@ -102,7 +102,7 @@ def test_anonymous_files_a_complaint_and_follows_it(quick, publication):
     page = html(status)
     assert status.status_code == 200
     assert "Simpan nomor tiket ini" in page
-    assert re.search(r'<strong class="[^"]*" data-ticket>%s</strong>' % ticket, page)  # prominent, as markup
+    assert re.search(rf'<strong class="[^"]*" data-ticket>{ticket}</strong>', page)  # prominent, as markup
     assert MESSAGE in page and "Penduduk Magetan 2025" in page
     assert 'data-stage="diterima" data-done="true"' in page
     assert 'data-stage="diverifikasi" data-done="false"' in page
@@ -323,7 +323,7 @@ def test_the_list_filters_and_pages(app_factory, publication, make_user):
     assert 'href="/pengaduan/daftar?page=2"' in first and "Catat pengaduan" in first
     second = html(petugas.get("/pengaduan/daftar?page=2"))
     assert re.findall(r'data-complaint="([^"]+)"', second) == [tickets[0]]
-    assert re.search(r'<a class="font-monospace" href="/proses/\d+">%s</a>' % tickets[0], second)
+    assert re.search(rf'<a class="font-monospace" href="/proses/\d+">{tickets[0]}</a>', second)
     assert 'data-status="diverifikasi"' in second
 
     verified = html(petugas.get("/pengaduan/daftar?status=diverifikasi"))

@@ -82,7 +82,8 @@ def test_a_correction_replaces_the_publication_and_keeps_the_old_one(app, client
              {"kategori": "data_salah", "keputusan": "koreksi", "catatan_verifikasi": "Angka Poncol tertukar."})
     koreksi = ready_task(redaktur, complaint_run, "koreksi")
     assert koreksi["lane"] == "Redaktur"
-    after = complete(redaktur, complaint_run, "koreksi", {"catatan_koreksi": "Angka Poncol dan Parang ditukar kembali."})
+    after = complete(redaktur, complaint_run, "koreksi",
+                     {"catatan_koreksi": "Angka Poncol dan Parang ditukar kembali."})
 
     revision_id = after["data"]["revisi_instance_id"]
     revision = redaktur.get(f"/instances/{revision_id}").get_json()

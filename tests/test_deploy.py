@@ -25,7 +25,8 @@ REFUSED = {
         variant('name="Penyebarluasan Data" isExecutable', 'name="&xxe;" isExecutable')), "bpmn"),
     "script task": (variant("</bpmn:process>", SCRIPT_TASK + "</bpmn:process>"), "skrip_jahat"),
     "pre-script": (variant(
-        '<spiffworkflow:properties>\n          <spiffworkflow:property name="formJsonSchemaFilename" value="ambil_data.json" />',
+        '<spiffworkflow:properties>\n'
+        '          <spiffworkflow:property name="formJsonSchemaFilename" value="ambil_data.json" />',
         '<spiffworkflow:preScript>import os</spiffworkflow:preScript><spiffworkflow:properties>\n'
         '          <spiffworkflow:property name="formJsonSchemaFilename" value="ambil_data.json" />'), "ambil_data"),
     "unknown lane role": (variant('name="role" value="desain"', 'name="role" value="tukang"'), "lane_tim_desain"),

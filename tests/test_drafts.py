@@ -151,7 +151,8 @@ def test_save_validate_and_deploy_make_the_next_version_with_the_drafts_forms(ap
     assert checked.status_code == 200 and checked.get_json() == {
         "valid": True, "problems": {}, "message": "Model valid: siap dipasang."}
 
-    deployed = admin.post(f"{BASE}/pasang", json={"notes": "nama langkah 3 diperjelas", "token": saved.get_json()["token"]})
+    deployed = admin.post(f"{BASE}/pasang",
+                          json={"notes": "nama langkah 3 diperjelas", "token": saved.get_json()["token"]})
     assert deployed.status_code == 201, deployed.get_json()
     assert deployed.get_json()["version"] == 2
     assert deployed.get_json()["url"].startswith(f"/admin/proses/{PROCESS}")

@@ -3,7 +3,7 @@ words, and the bell (list, unread count, marking read) through HTTP. A fixed clo
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import PROCESS, upload_dataset, upload_design
@@ -15,7 +15,7 @@ from app.workflow import instances, tasks
 from app.workflow import notices as notifications
 from app.workflow.models import HumanTask, Notification
 
-T0 = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)  # Selasa, 24 November 2026 10.00 WIB
+T0 = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # Selasa, 24 November 2026 10.00 WIB
 
 
 def sign_in(app, username):

@@ -46,7 +46,7 @@ def latest_publication(anonymous):
 
 
 def meta(html, prop):
-    found = re.search(r'<meta (?:property|name)="%s" content="([^"]*)"' % re.escape(prop), html)
+    found = re.search(rf'<meta (?:property|name)="{re.escape(prop)}" content="([^"]*)"', html)
     return unescape(found.group(1)) if found else None
 
 

@@ -157,8 +157,10 @@ def test_the_diff_page_lists_the_elements_and_marks_them_on_both_diagrams(app, a
     response = admin.get(f"/admin/proses/{PROCESS}/beda?dari=1&ke=2")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    section = lambda name: re.findall(r'data-element="([^"]+)"', re.search(
-        rf'<ul class="list-unstyled[^"]*" id="{name}">(.*?)</ul>\s*(?:{{%|<h2|</section>|\Z)', page, re.S).group(1))
+    def section(name):
+        return re.findall(r'data-element="([^"]+)"', re.search(
+            rf'<ul class="list-unstyled[^"]*" id="{name}">(.*?)</ul>\s*(?:{{%|<h2|</section>|\Z)', page, re.S).group(1))
+
     assert sorted(section("added")) == ["cek_data", "flow_3b"]
     assert sorted(section("changed")) == ["desain", "flow_3"]
     assert 'id="removed"' not in page
@@ -191,7 +193,8 @@ def test_dry_run_page_and_apply(app, admin, make_user):
     page = admin.get(f"/admin/proses/{PROCESS}/migrasi?ke=2").get_data(as_text=True)
     rows = dict(re.findall(r'<tr data-instance="(\d+)" data-safe="(true|false)">', page))
     assert rows == {str(safe): "true", str(unsafe): "false"}
-    assert "Langkah “Memberi keterangan kalimat / caption” (caption) sudah selesai dan berubah di versi 2: nama." in page
+    assert ("Langkah “Memberi keterangan kalimat / caption” (caption) sudah selesai dan berubah di versi 2: "
+            "nama.") in page
     assert "Pindahkan 1 proses yang aman ke versi 2" in page
 
     response = admin.post(f"/admin/proses/{PROCESS}/migrasi", data={"ke": "2"})

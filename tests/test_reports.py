@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from test_screens import sign_in
 from test_stats import COMPLAINT_DATASET, NOW, REVISION_NOTE, build_complaints, build_fixture, wib
 
+from app.core import pdf
 from app.supervision import reports
 from app.supervision.stats import Period
 from app.supervision.web import dashboard
@@ -70,7 +71,7 @@ def test_pdf_parses_with_the_month_counts_and_publications(app, fixture):
 
 def test_pdf_builds_without_the_dejavu_font(app, fixture, monkeypatch):
     """A machine without fonts-dejavu-core gets Helvetica with Latin-1 text."""
-    monkeypatch.setattr(reports, "FONT_CANDIDATES", [("/nonexistent/a.ttf", "/nonexistent/b.ttf")])
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [("/nonexistent/a.ttf", "/nonexistent/b.ttf")])
     with app.app_context():
         data = reports.pdf(reports.monthly(Period(2026, 11), NOW), generated_at=GENERATED)
     reader = PdfReader(io.BytesIO(data))
@@ -81,7 +82,7 @@ def test_pdf_builds_without_the_dejavu_font(app, fixture, monkeypatch):
 
 
 def test_pdf_with_dejavu_embeds_it(app, fixture):
-    if reports._font_pair() is None:
+    if pdf.font_pair() is None:
         pytest.skip("fonts-dejavu-core is not installed")
     with app.app_context():
         data = reports.pdf(reports.monthly(Period(2026, 11), NOW), generated_at=GENERATED)

@@ -62,11 +62,11 @@ def counts(app) -> tuple[int, int, int]:
 def test_upload_that_misfits_its_template_names_each_finding_and_stores_nothing(app, team):
     template = make_template(team["walidata"])
     before = counts(app)
-    body = ("kode_desa,nama_desa,kunjungan,rasio,tanggal\n"
-            "35.20.01.2001,Poncol,120,0.5,2025-01-31\n"   # fits
-            "35.20.01.2002,Gonggang,banyak,,\n"           # wrong type
-            "35.20.01.2003,,80,,\n"                        # required value missing
-            "35.99.01.2001,Entah,90,,\n").encode()         # unknown region code
+    body = (b"kode_desa,nama_desa,kunjungan,rasio,tanggal\n"
+            b"35.20.01.2001,Poncol,120,0.5,2025-01-31\n"   # fits
+            b"35.20.01.2002,Gonggang,banyak,,\n"           # wrong type
+            b"35.20.01.2003,,80,,\n"                        # required value missing
+            b"35.99.01.2001,Entah,90,,\n")         # unknown region code
     response = upload(team["operator"], body, template=str(template["id"]))
     assert response.status_code == 422
     error = response.get_json()["error"]
@@ -82,9 +82,9 @@ def test_upload_that_misfits_its_template_names_each_finding_and_stores_nothing(
 
 def test_upload_that_fits_is_typed_in_template_order(app, team):
     template = make_template(team["admin"])
-    body = ("tanggal;rasio;kunjungan;nama_desa;kode_desa\n"          # any column order, ; separated
-            "31/01/2025;0,5;1.234;Poncol;35.20.01.2001\n"
-            ";;80;Gonggang;35.20.01.2002\n").encode()
+    body = (b"tanggal;rasio;kunjungan;nama_desa;kode_desa\n"          # any column order, ; separated
+            b"31/01/2025;0,5;1.234;Poncol;35.20.01.2001\n"
+            b";;80;Gonggang;35.20.01.2002\n")
     response = upload(team["operator"], body, template=str(template["id"]))
     assert response.status_code == 201, response.get_json()
     dataset = response.get_json()

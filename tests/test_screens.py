@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import image_bytes
@@ -146,11 +146,11 @@ def test_an_overdue_task_shows_as_overdue(app, people):
     redaktur = people["redaktur1"]
     with app.app_context():
         user = db.session.query(User).filter_by(username="redaktur1").one()
-        long_ago = datetime.now(timezone.utc) - timedelta(days=14)
+        long_ago = datetime.now(UTC) - timedelta(days=14)
         instance = instances.start("penyebarluasan_data", "Terlambat sekali", user, now=long_ago)
         db.session.commit()
         task_id = instance.tasks[0].id
-        assert db.session.get(HumanTask, task_id).due_at < datetime.now(timezone.utc)
+        assert db.session.get(HumanTask, task_id).due_at < datetime.now(UTC)
     page = html(redaktur.get("/tugas"))
     row = re.search(rf'<tr class="table-danger" data-task="{task_id}">(.*?)</tr>', page, re.S)
     assert row and "Terlambat" in row[1]

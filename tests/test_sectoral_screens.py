@@ -22,8 +22,8 @@ TEMPLATE = {"opd": "dinkes", "topic": "Kesehatan", "title": "Jumlah Posyandu per
             "columns": [{"name": "kode_kecamatan", "type": "text", "required": True, "codes": "kecamatan"},
                         {"name": "jumlah", "type": "integer", "required": True}]}
 # Three findings: a code outside the list, a word for a number, an empty required value.
-MISFIT_CSV = "kode_kecamatan,jumlah\n35.20.99,10\n35.20.01,banyak\n,5\n".encode()
-FITTING_CSV = "kode_kecamatan,jumlah\n35.20.01,10\n35.20.02,1.234\n".encode()
+MISFIT_CSV = b"kode_kecamatan,jumlah\n35.20.99,10\n35.20.01,banyak\n,5\n"
+FITTING_CSV = b"kode_kecamatan,jumlah\n35.20.01,10\n35.20.02,1.234\n"
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_operator_uploads_hands_in_and_the_walidata_checks(app, team):
 
     edit = page(op, f"/data-sektoral/{dataset_id}/ubah")
     assert 'value="Penduduk Magetan"' in edit and 'value="2025-S1"' in edit
-    corrected = "kecamatan,jumlah\nMagetan,45780\nMaospati,48200\nPlaosan,50100\n".encode()
+    corrected = b"kecamatan,jumlah\nMagetan,45780\nMaospati,48200\nPlaosan,50100\n"
     response = upload(op, corrected, path=f"/data-sektoral/{dataset_id}/ubah", title="Penduduk Magetan",
                       period="2025-S1")
     assert response.status_code == 302

@@ -134,7 +134,7 @@ def test_the_table_of_the_shipped_process_equals_the_seed_rows(app):
     got = [as_seed(row) for row in table.rows]
     assert [r.no for r in got] == list(range(1, 9))
     assert tuple(table.pelaksana) == SEED_PELAKSANA  # the SOP's column order, from the metadata
-    assert [(want, have) for want, have in zip(expected(), got) if want != have] == []
+    assert [(want, have) for want, have in zip(expected(), got, strict=True) if want != have] == []
 
 
 def test_with_the_milestones_time_the_table_is_the_seed_exactly():
@@ -175,7 +175,8 @@ def test_sop_wording_and_order_come_from_properties_when_set():
     table = sop.table_from_xml(xml.encode(), ["Tim Desain"])
     assert table.rows[1].kegiatan == "Menentukan Data yang akan dipublikasikan"
     assert [(r.no, r.element_id, r.lane, r.waktu) for r in table.rows[4:7]] == [
-        (5, "caption", "Tim Desain", "1 hari"), (6, "cek", "Tim Desain", "0,5 hari"), (7, "periksa", "Redaktur", "1 hari")]
+        (5, "caption", "Tim Desain", "1 hari"), (6, "cek", "Tim Desain", "0,5 hari"),
+        (7, "periksa", "Redaktur", "1 hari")]
     assert table.pelaksana == ("Tim Desain", "Redaktur")
     assert (7, 4, "Revisi") in {(link.source, link.target, link.label) for link in table.links}
 
@@ -192,7 +193,7 @@ def test_the_flowchart_has_a_box_per_row_in_its_lanes_column_and_the_revision_lo
     steps = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "sop-step"]
     assert [int(g.get("data-no")) for g in steps] == list(range(1, 9))
     tops = []
-    for g, row in zip(steps, SEED):
+    for g, row in zip(steps, SEED, strict=True):
         left, right = columns[row.pelaksana]
         shape = g[0]
         if shape.tag == f"{SVG}polygon":
@@ -480,9 +481,9 @@ def form_of_process(client, process_id) -> dict[str, str]:
 
 
 def test_the_pdf_without_dejavu_falls_back_to_helvetica(app, people, monkeypatch):
-    from app.supervision import reports
+    from app.core import pdf
 
-    monkeypatch.setattr(reports, "FONT_CANDIDATES", [("/tidak/ada.ttf", "/tidak/ada-bold.ttf")])
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [("/tidak/ada.ttf", "/tidak/ada-bold.ttf")])
     response = people["desain1"].get("/proses/penyebarluasan_data/sop.pdf")
     assert response.status_code == 200
     reader, text = pdf_text(response.data)

@@ -33,7 +33,7 @@ H  running, started Wed 25 Nov 08:00; tentukan_data open: waited 6 + 2 = 8 h: ov
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from helpers import PROCESS, upload_dataset, upload_design
@@ -176,12 +176,12 @@ def step(figures, bpmn_id):
 
 def test_periods_are_months_in_wib():
     november = Period(2026, 11)
-    assert november.start == datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc)
-    assert november.end == datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)
+    assert november.start == datetime(2026, 10, 31, 17, 0, tzinfo=UTC)
+    assert november.end == datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
     assert november.key == "2026-11" and november.label == "November 2026"
     assert Period(2026, 12).shift(1) == Period(2027, 1) and Period(2026, 1).shift(-1) == Period(2025, 12)
     # 1 December 00:30 WIB is still 30 November in UTC, and already December in WIB.
-    assert stats.month_of(datetime(2026, 11, 30, 17, 30, tzinfo=timezone.utc)) == Period(2026, 12)
+    assert stats.month_of(datetime(2026, 11, 30, 17, 30, tzinfo=UTC)) == Period(2026, 12)
     assert stats.parse_month("2026-11") == november
     assert stats.parse_month("2026-13") is None and stats.parse_month("Nov") is None
 

@@ -34,7 +34,8 @@ POPULATION = (
 
 def template_form(title="Jumlah Penduduk per Kecamatan", opd="dispendukcapil", topic="Kependudukan",
                   columns=POPULATION, **extra):
-    return {"opd": opd, "topic": topic, "title": title, "description": "Rekap tahunan", **column_lists(*columns), **extra}
+    return {"opd": opd, "topic": topic, "title": title, "description": "Rekap tahunan", **column_lists(*columns),
+            **extra}
 
 
 @pytest.fixture

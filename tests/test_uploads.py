@@ -16,7 +16,7 @@ from openpyxl import Workbook
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
                b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
                b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
-CSV_SEMICOLON = "kecamatan;jumlah;tahun\nMagetan;45780;2025\nMaospati;48200;2025\n".encode()
+CSV_SEMICOLON = b"kecamatan;jumlah;tahun\nMagetan;45780;2025\nMaospati;48200;2025\n"
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:
@@ -270,7 +270,7 @@ def test_pengelola_data_uploads_only_for_own_opd(app, make_user):
     files_after_own = stored_files(app)
     assert len(files_after_own) == len(files_before) + 1
 
-    other = pengelola.upload("/datasets", "a,b\n1,2\n".encode(), "lain.csv", title="Data Bappeda",
+    other = pengelola.upload("/datasets", b"a,b\n1,2\n", "lain.csv", title="Data Bappeda",
                              opd="bappeda", period="2025")
     assert_error(other, 403, "forbidden")
     assert dataset_total(pengelola) == 1

@@ -6,7 +6,7 @@ version again as the newest."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from app.process_admin import versions
 from app.workflow.models import HumanTask, Instance, ProcessVersion
 
 SHIPPED = (Path(__file__).parent.parent / "processes" / "penyebarluasan_data.bpmn").read_text(encoding="utf-8")
-NOW = datetime(2026, 3, 3, 3, 0, tzinfo=timezone.utc)  # Tuesday 10:00 WIB
+NOW = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)  # Tuesday 10:00 WIB
 
 
 def variant(*pairs: tuple[str, str], text: str = SHIPPED) -> str:

@@ -14,15 +14,13 @@ Reference weekdays (2026-01-01 is a Thursday; 2026 is not a leap year, so
 """
 
 import dataclasses
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.core import workcal
 from app.core.workcal import HOURS_PER_WORKDAY, WIB, SpecialHours, WorkCalendar, format_wib
-
-UTC = timezone.utc
 
 
 def wib(y, mo, d, h=0, mi=0):
@@ -528,4 +526,4 @@ def test_module_is_pure():
 
 
 def test_format_wib_short():
-    assert workcal.format_wib_short(datetime(2026, 8, 17, 3, 5, tzinfo=timezone.utc)) == "17 Agu 2026 10.05"
+    assert workcal.format_wib_short(datetime(2026, 8, 17, 3, 5, tzinfo=UTC)) == "17 Agu 2026 10.05"

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from app.workflow import instances, tasks
 from app.workflow.models import HumanTask, Notification, TaskNotice
 
 ROOT = Path(__file__).resolve().parent.parent
-T0 = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)  # Selasa, 24 November 2026 10.00 WIB
+T0 = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # Selasa, 24 November 2026 10.00 WIB
 INSTANCES = 6
 EMAILS = {"redaktur1": "redaktur1@magetan.example", "pengawas1": "pengawas1@magetan.example",
           "desain1": "desain1@magetan.example"}
@@ -128,9 +128,9 @@ def test_the_moments_are_those_of_the_service_clock(app, make_user):
     (_, _, near_due_at, due_at), = start_instances(app, 1)
     # Ready Selasa 10.00 WIB, 1 hari kerja: due Rabu 10.00 WIB, near due two service hours
     # earlier, which is the end of Selasa's service (15.00 WIB) or the start of Rabu's.
-    assert due_at == datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)
-    assert near_due_at in (datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc),
-                           datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc))
+    assert due_at == datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    assert near_due_at in (datetime(2026, 11, 24, 8, 0, tzinfo=UTC),
+                           datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
 
 
 def test_two_threads_send_every_notice_and_every_email_exactly_once(app_factory, make_user, smtp):
@@ -247,7 +247,8 @@ def test_the_assignee_alone_hears_of_near_due_and_finished_tasks_are_left_alone(
         message = db.session.scalar(select(Notification.message).where(Notification.kind == "near_due",
                                                                        Notification.task_id == first))
     assert message == ('Tugas "Menentukan data yang akan dipublikasikan" untuk publikasi "Publikasi 0" hampir '
-                       "jatuh tempo: sisa waktu kurang dari 2 jam pelayanan. Tenggat: Rabu, 25 November 2026 10.00 WIB.")
+                       "jatuh tempo: sisa waktu kurang dari 2 jam pelayanan. Tenggat: Rabu, 25 November 2026 "
+                       "10.00 WIB.")
 
     summary = worker.run_once(app, due_at + timedelta(seconds=1))
     assert summary["overdue"] == 2
@@ -334,7 +335,7 @@ def test_the_worker_command(app, make_user, runner):
 
 def test_the_loop_runs_rounds_until_stopped(app, make_user):
     make_team(app, make_user)
-    start_instances(app, 1, at=datetime(2024, 11, 26, 3, 0, tzinfo=timezone.utc))  # long overdue by now
+    start_instances(app, 1, at=datetime(2024, 11, 26, 3, 0, tzinfo=UTC))  # long overdue by now
     stop, said = threading.Event(), []
 
     def echo(line):

@@ -3,7 +3,7 @@ that hand new tasks to their least loaded member. A fixed clock where states are
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import upload_dataset
@@ -16,7 +16,7 @@ from app.extensions import db
 from app.supervision import workload
 from app.workflow.models import HumanTask, LaneSetting, Notification
 
-T0 = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)  # Selasa, 24 November 2026 10.00 WIB
+T0 = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # Selasa, 24 November 2026 10.00 WIB
 PROCESS = "penyebarluasan_data"
 DESIGN_LANE = {"process": PROCESS, "lane": "Tim Desain"}
 
@@ -95,9 +95,11 @@ def test_a_lane_set_to_hand_out_gives_new_tasks_to_the_least_loaded_member(app, 
 
 
 def test_only_an_admin_sets_a_lane_and_only_a_known_one(app, team):
-    assert sign_in(app, "pengawas1").post("/beban-kerja/lajur", data={**DESIGN_LANE, "auto_assign": "1"}).status_code == 403
-    assert sign_in(app, "redaktur1").post("/beban-kerja/lajur", data={**DESIGN_LANE, "auto_assign": "1"}).status_code == 403
-    response = sign_in(app, "admin1").post("/beban-kerja/lajur", data={"process": PROCESS, "lane": "Gudang", "auto_assign": "1"})
+    turn_on = {**DESIGN_LANE, "auto_assign": "1"}
+    assert sign_in(app, "pengawas1").post("/beban-kerja/lajur", data=turn_on).status_code == 403
+    assert sign_in(app, "redaktur1").post("/beban-kerja/lajur", data=turn_on).status_code == 403
+    response = sign_in(app, "admin1").post("/beban-kerja/lajur",
+                                           data={"process": PROCESS, "lane": "Gudang", "auto_assign": "1"})
     assert response.status_code == 422 and "Lajur tidak dikenal." in html(response)
     with app.app_context():
         assert db.session.scalar(select(LaneSetting)) is None
@@ -131,13 +133,13 @@ def counts(lane):
 
 def test_the_overview_counts_open_tasks_by_state_at_a_moment(app, team):
     open_tasks_at_three_moments(app, team)
-    wednesday_9 = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # Rabu 09.00 WIB
+    wednesday_9 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Rabu 09.00 WIB
     with app.app_context():
         every = workload.overview(reader(), wednesday_9)
         lanes = {lane.name: lane for lane in every if lane.process_id == "penyebarluasan_data"}
     assert list(lanes) == ["Redaktur", "Tim Desain"]
     # The complaint process's lanes are listed too, idle here.
-    assert [(l.name, l.total) for l in every if l.process_id == "penanganan_pengaduan"] == [
+    assert [(lane.name, lane.total) for lane in every if lane.process_id == "penanganan_pengaduan"] == [
         ("Petugas Pengaduan", 0), ("Redaktur", 0)]
     assert counts(lanes["Redaktur"]) == {
         "redaktur1": {"on_time": 1, "near_due": 1, "overdue": 0},
@@ -151,7 +153,7 @@ def test_the_overview_counts_open_tasks_by_state_at_a_moment(app, team):
 
     # Rabu 13.01 WIB: the Tuesday tasks are both past due.
     with app.app_context():
-        later = {lane.name: lane for lane in workload.overview(reader(), datetime(2026, 11, 25, 6, 1, tzinfo=timezone.utc))
+        later = {lane.name: lane for lane in workload.overview(reader(), datetime(2026, 11, 25, 6, 1, tzinfo=UTC))
                  if lane.process_id == "penyebarluasan_data"}
     assert counts(later["Redaktur"])["redaktur1"] == {"on_time": 0, "near_due": 0, "overdue": 2}
 
@@ -159,7 +161,8 @@ def test_the_overview_counts_open_tasks_by_state_at_a_moment(app, team):
 def test_the_screen_for_the_redaktur_pengawas_and_admin_with_links_to_the_tasks(app, team):
     old, mid, new = open_tasks_at_three_moments(app, team)
     assert sign_in(app, "desain_a").get("/beban-kerja").status_code == 403
-    assert sign_in(app, "desain_a").get("/beban-kerja/tugas?process=penyebarluasan_data&lane=Redaktur").status_code == 403
+    listing = sign_in(app, "desain_a").get("/beban-kerja/tugas?process=penyebarluasan_data&lane=Redaktur")
+    assert listing.status_code == 403
     assert app.test_client().get("/beban-kerja").status_code == 302
 
     page = html(sign_in(app, "pengawas1").get("/beban-kerja"))
@@ -186,7 +189,8 @@ def test_the_screen_for_the_redaktur_pengawas_and_admin_with_links_to_the_tasks(
     # The Redaktur works the same runs as Tim Desain, so a design task opens for them too (to read).
     instance_id = flow.start("redaktur1", "Publikasi desain", T0)
     flow.complete("redaktur1", instance_id, "tentukan_data", {"dataset_id": team["dataset"]}, T0)
-    listing = html(sign_in(app, "redaktur1").get("/beban-kerja/tugas?process=penyebarluasan_data&lane=Tim+Desain&user=-"))
+    listing = html(sign_in(app, "redaktur1")
+                   .get("/beban-kerja/tugas?process=penyebarluasan_data&lane=Tim+Desain&user=-"))
     assert f'href="/tugas/{flow.task(instance_id, "ambil_data")}"' in listing
 
     admin_page = html(sign_in(app, "admin1").get("/beban-kerja"))
@@ -198,7 +202,7 @@ def test_the_states_on_the_task_list_agree_with_the_counts(app, team):
     open_tasks_at_three_moments(app, team)
     with app.app_context():
         # At Rabu 09.00 WIB in SQL and in Python (workflow.timeliness) alike.
-        moment = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+        moment = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
         for state, expected in (("on_time", 1), ("near_due", 1), ("overdue", 0)):
             rows, total = workload.task_page(reader(), moment, 1, 20, process_id=PROCESS, lane="Redaktur",
                                              username="redaktur1", state=state)

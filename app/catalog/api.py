@@ -74,7 +74,8 @@ def return_dataset(dataset_id: int):
 @bp.get("/templates")
 @token_required
 def list_templates():
-    return jsonify({"items": [shapes.template(t) for t in data_templates.listing(current_api_user(), request.args.get("opd"))]})
+    rows = data_templates.listing(current_api_user(), request.args.get("opd"))
+    return jsonify({"items": [shapes.template(t) for t in rows]})
 
 
 @bp.get("/templates/<int:template_id>")

@@ -56,7 +56,7 @@ class Dataset(db.Model):
 
     opd: Mapped[Opd] = relationship(lazy="joined")
     file: Mapped[StoredFile] = relationship(lazy="joined")
-    template: Mapped["DataTemplate | None"] = relationship()
+    template: Mapped[DataTemplate | None] = relationship()
 
 
 class DataTemplate(db.Model):

@@ -98,14 +98,15 @@ def letter_state(letter: OperatorLetter, day: date) -> str:
 def valid_letter(user: User, day: date | None = None) -> OperatorLetter | None:
     """The letter that appoints the user for their present OPD on the day, if any."""
     day = day or today()
-    return next((l for l in letters_of(user.id) if l.opd_code == user.opd_code and l.valid_on(day)), None)
+    return next((letter for letter in letters_of(user.id)
+                 if letter.opd_code == user.opd_code and letter.valid_on(day)), None)
 
 
 def deciding_letter(user: User, letters: list[OperatorLetter], day: date) -> OperatorLetter | None:
     """The letter that decides whether the user may hand in data: the one in force, else the
     latest for their present OPD (which then tells why not). ``letters`` are the user's, newest first."""
-    mine = [l for l in letters if l.opd_code == user.opd_code]
-    return next((l for l in mine if l.valid_on(day)), None) or next(iter(mine), None)
+    mine = [letter for letter in letters if letter.opd_code == user.opd_code]
+    return next((letter for letter in mine if letter.valid_on(day)), None) or next(iter(mine), None)
 
 
 def get_letter(letter_id: int) -> OperatorLetter:

@@ -104,7 +104,7 @@ class DataTable:
     numeric: tuple[str, ...]
 
     def records(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, row)) for row in self.rows]
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
 _tables: OrderedDict[tuple, DataTable] = OrderedDict()
@@ -145,8 +145,8 @@ def _typed_rows(dataset: Dataset, table: Table) -> list[list[Any]]:
     rows = [[_blank_to_none(row[i]) if i is not None else None for i in indexes] for row in table.rows]
     for c in range(len(indexes)):
         numbers = [_as_number(row[c]) for row in rows]
-        if all(n is not None or row[c] is None for n, row in zip(numbers, rows)):
-            for n, row in zip(numbers, rows):
+        if all(n is not None or row[c] is None for n, row in zip(numbers, rows, strict=True)):
+            for n, row in zip(numbers, rows, strict=True):
                 row[c] = n
     return rows
 

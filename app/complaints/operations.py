@@ -7,9 +7,10 @@ sender address per hour, and the same text from the same sender kept once."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -130,7 +131,8 @@ def _file(data: dict[str, Any], address: str | None, user: User | None, now: dat
         **data, "ticket": ticket, SUBJECT: subject,
         "publication_id": publication.id if publication else None, "dataset_id": dataset.id if dataset else None,
     })
-    complaint = Complaint(ticket=ticket, instance_id=instance.id, publication_id=publication.id if publication else None,
+    complaint = Complaint(ticket=ticket, instance_id=instance.id,
+                          publication_id=publication.id if publication else None,
                           dataset_id=dataset.id if dataset else None, name=data[NAME], contact=data[CONTACT],
                           message=data[MESSAGE], address=address, created_at=now)
     db.session.add(complaint)

@@ -179,7 +179,8 @@ def _subject_fields(subject: str) -> dict[str, int] | None:
 @login_required
 def register():
     """A complaint received by phone, letter or at the desk."""
-    policy.require(policy.may_register_complaint(current_user), "Hanya Petugas Pengaduan yang dapat mencatat pengaduan.")
+    policy.require(policy.may_register_complaint(current_user),
+                   "Hanya Petugas Pengaduan yang dapat mencatat pengaduan.")
     if request.method == "GET":
         publication_id, dataset_id = request.args.get("publikasi", ""), request.args.get("data", "")
         chosen = f"p{publication_id}" if publication_id.isdigit() else f"d{dataset_id}" if dataset_id.isdigit() else ""
@@ -218,7 +219,8 @@ def _with_status(query, status: str):
 @bp.get("/pengaduan/daftar")
 @login_required
 def index():
-    policy.require(policy.may_list_complaints(current_user), "Halaman ini hanya untuk petugas yang menangani pengaduan.")
+    policy.require(policy.may_list_complaints(current_user),
+                   "Halaman ini hanya untuk petugas yang menangani pengaduan.")
     status = request.args.get("status", "")
     status = status if status in STATUS_LABELS else ""
     search = " ".join(request.args.get("q", "").split())[:100]

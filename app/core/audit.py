@@ -24,7 +24,7 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, event, func, or_, select
@@ -55,7 +55,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted((plain(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     return str(value)
@@ -63,8 +63,8 @@ def plain(value: Any) -> Any:
 
 def _canonical_at(at: datetime) -> str:
     if at.tzinfo is None:  # the column gives back aware UTC; be safe with a naive one
-        at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def compute_hash(*, at: datetime, user_id: int | None, role: str | None, address: str | None,

@@ -25,11 +25,12 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
@@ -218,7 +219,8 @@ def _replace_uploads(staged: Staged) -> None:
         relative = PurePosixPath(name).relative_to(UPLOADS)
         target = root.joinpath(*relative.parts)
         wanted.add(target)
-        if target.is_file() and not target.is_symlink() and _digest(target) == staged.manifest["members"][name]["sha256"]:
+        expected = staged.manifest["members"][name]["sha256"]
+        if target.is_file() and not target.is_symlink() and _digest(target) == expected:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=IN_PROGRESS_PREFIX)
@@ -292,7 +294,7 @@ def _tarinfo(name: str, size: int, mtime: float) -> tarfile.TarInfo:
 def create(output: Path | None = None) -> tuple[Path, dict]:
     """Write a backup archive (mode 600); returns its path and manifest."""
     kind = database_kind()
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     output = Path(output) if output else _default_output(now)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".backup-") as work:

@@ -12,8 +12,9 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import date, time
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 
@@ -124,7 +125,7 @@ def parse_windows(text: str) -> list[tuple[time, time]]:
             raise ValueError(f"“{part}”: jam mulai harus sebelum jam selesai")
         windows.append((start, end))
     windows.sort()
-    for (s1, e1), (s2, e2) in zip(windows, windows[1:]):
+    for (s1, e1), (s2, e2) in zip(windows, windows[1:], strict=False):
         if s2 < e1:
             raise ValueError(f"{format_time(s1)}-{format_time(e1)} dan {format_time(s2)}-{format_time(e2)} "
                              "bertumpang tindih")

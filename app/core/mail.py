@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Any, Mapping
+from typing import Any
 
 from .models import User
 

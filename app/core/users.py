@@ -4,9 +4,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import lru_cache
-from typing import Iterable
 
 from flask import current_app
 from sqlalchemy import func, select

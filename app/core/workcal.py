@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 WIB = ZoneInfo("Asia/Jakarta")
-UTC = timezone.utc
 HOURS_PER_WORKDAY = 6
 
 #: A calculation that meets more consecutive days without any service window

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -21,11 +22,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from .expressions import ExpressionError, compile_condition
+from .xml import NS, DeployError, Problem, parse_xml, properties
 
-NS = {
-    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
-}
 # Elements whose execution would run code or reach other systems.
 FORBIDDEN_ELEMENTS = {
     "scriptTask": "tugas skrip (scriptTask) tidak diizinkan",
@@ -37,20 +35,6 @@ FORBIDDEN_ELEMENTS = {
     "manualTask": "manualTask tidak didukung: gunakan userTask",
 }
 FORBIDDEN_EXTENSIONS = ("preScript", "postScript", "serviceTaskOperator", "calledDecisionId")
-
-
-@dataclass(frozen=True)
-class Problem:
-    element_id: str | None
-    message: str
-
-
-class DeployError(Exception):
-    """A model that cannot be deployed; each problem names its element."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(f"{p.element_id or 'model'}: {p.message}" for p in problems))
 
 
 @dataclass(frozen=True)
@@ -104,33 +88,6 @@ class ProcessModel:
         return {bpmn_id: t.decision for bpmn_id, t in self.user_tasks.items() if t.decision is not None}
 
 
-def _hardened_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_blank_text=False,
-    )
-
-
-def parse_xml(data: bytes, max_bytes: int) -> etree._Element:
-    """Parse untrusted XML: size-limited, no DOCTYPE, no entities, no network."""
-    if len(data) > max_bytes:
-        raise DeployError([Problem(None, f"berkas BPMN melebihi batas {max_bytes // 1024} KB")])
-    try:
-        root = etree.fromstring(data, _hardened_parser())
-    except etree.XMLSyntaxError as exc:
-        raise DeployError([Problem(None, f"XML tidak valid: {exc}")]) from None
-    if root.getroottree().docinfo.doctype:
-        raise DeployError([Problem(None, "DOCTYPE dan entitas XML tidak diizinkan")])
-    return root
-
-
-def _properties(element: etree._Element) -> dict[str, str]:
-    nodes = element.xpath(
-        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS
-    )
-    return {n.get("name"): n.get("value", n.text or "") for n in nodes if n.get("name")}
-
-
 def _hari_kerja(raw: str | None, element_id: str, problems: list[Problem]) -> float:
     try:
         value = float(raw) if raw is not None else None
@@ -163,7 +120,8 @@ def _decision(props: Mapping[str, str], schema: Any, element_id: str, problems: 
     return decision
 
 
-def _check_form(name: str, schema: Any, element_id: str, problems: list[Problem]) -> None:
+def check_form(name: str, schema: Any, element_id: str, problems: list[Problem]) -> None:
+    """A form's checks at deploy: a valid JSON Schema (2020-12), an object closed to other fields."""
     if not isinstance(schema, dict):
         problems.append(Problem(element_id, f"formulir '{name}' tidak ditemukan"))
         return
@@ -189,7 +147,7 @@ def _load_checked_form(name: str, element_id: str, forms: dict[str, dict[str, An
                        load_form: Callable[[str], dict[str, Any] | None], problems: list[Problem]) -> None:
     if name not in forms:
         schema = load_form(name)
-        _check_form(name, schema, element_id, problems)
+        check_form(name, schema, element_id, problems)
         if isinstance(schema, dict):
             forms[name] = schema
 
@@ -232,7 +190,7 @@ def parse_model(
     lane_of: dict[str, str] = {}
     for lane in process.iter(f"{{{NS['bpmn']}}}lane"):
         name = lane.get("name") or ""
-        role = _properties(lane).get("role")
+        role = properties(lane).get("role")
         if role not in roles:
             problems.append(Problem(
                 lane.get("id"), f"lajur '{name}' tidak dipetakan ke peran yang dikenal (properti role)"
@@ -246,7 +204,7 @@ def parse_model(
     tasks: dict[str, UserTaskDef] = {}
     for element in process.iter(f"{{{NS['bpmn']}}}userTask"):
         task_id = element.get("id")
-        props = _properties(element)
+        props = properties(element)
         lane = lane_of.get(task_id)
         if lane is None:
             problems.append(Problem(task_id, "tugas pengguna harus berada di lajur yang dipetakan ke peran"))
@@ -266,11 +224,11 @@ def parse_model(
             effect=effect, properties=props, documentation=" ".join(d.strip() for d in docs),
             decision=_decision(props, forms.get(form or ""), task_id, problems),
         )
-    process_props = _properties(process)
+    process_props = properties(process)
     hari_kerja = _hari_kerja(process_props.get("waktuHariKerja"), process_id, problems)
     starts = process.xpath("./bpmn:startEvent", namespaces=NS)
     start_role = lanes.get(lane_of.get(starts[0].get("id"), "")) if starts else None
-    start_form = _properties(starts[0]).get("formJsonSchemaFilename") if starts else None
+    start_form = properties(starts[0]).get("formJsonSchemaFilename") if starts else None
     if start_form:
         _load_checked_form(start_form, starts[0].get("id"), forms, load_form, problems)
     if problems:

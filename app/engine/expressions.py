@@ -256,7 +256,7 @@ class _Compiler:
             # Python semantics: a < b < c is (a < b) and (b < c), each operand
             # evaluated at most once, stopping at the first false link.
             left = operands[0](data)
-            for (symbol, function), right_operand in zip(steps, operands[1:]):
+            for (symbol, function), right_operand in zip(steps, operands[1:], strict=True):
                 right = right_operand(data)
                 try:
                     outcome = function(left, right)

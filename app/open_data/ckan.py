@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import Select, and_, func, not_, or_, select, true
@@ -122,7 +123,7 @@ def showcase_name(p: Publication) -> str:
 
 def ckan_time(moment: datetime | None) -> str | None:
     """CKAN writes naive UTC times with microseconds."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") \
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") \
         if moment else None
 
 
@@ -337,7 +338,7 @@ def _parse_time(text: str, field: str) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise invalid("fq", f"waktu '{text}' pada {field} tidak dikenal") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _fq_condition(field: str, value: str):

@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,8 +25,8 @@ from app import policy
 from app.core import audit
 from app.core.errors import Conflict, Invalid, NotFound, TooLarge
 from app.core.models import User, utcnow
-from app.engine import DeployError, parse_xml
-from app.engine.bpmn import NS, Problem, _check_form
+from app.engine import DeployError, Problem, outline
+from app.engine import check_form as check_deployable_form
 from app.extensions import db
 from app.workflow import processes
 from app.workflow.models import ProcessVersion
@@ -133,7 +134,7 @@ def _guard(draft: ProcessDraft, base: str | None) -> None:
         return
     loaded = (base.split(".") + [""])[:2]
     current = token(draft).split(".")
-    changed = {part: "berubah" for part, old, new in zip(("xml", "forms"), loaded, current) if old != new}
+    changed = {part: "berubah" for part, old, new in zip(("xml", "forms"), loaded, current, strict=True) if old != new}
     raise Conflict("Draf telah diubah di tempat lain (mis. penyunting formulir atau tab lain) sejak "
                    "halaman ini dibuka. Muat ulang halaman untuk melihat draf terbaru.", changed)
 
@@ -220,14 +221,16 @@ def deploy(process_id: str, user: User | None, *, notes: Any = "", base: str | N
 def form_users(draft: ProcessDraft) -> dict[str, list[tuple[str, str]]]:
     """Form name -> the user tasks of the draft's model that use it, as (id, name)."""
     used: dict[str, list[tuple[str, str]]] = {}
-    try:
-        root = parse_xml(draft.bpmn_xml.encode("utf-8"), int(current_app.config["MAX_BPMN_KB"]) * 1024)
-    except DeployError:
+    xml = draft.bpmn_xml.encode("utf-8")
+    if len(xml) > int(current_app.config["MAX_BPMN_KB"]) * 1024:
         return used
-    for task in root.iter(f"{{{NS['bpmn']}}}userTask"):
-        for prop in task.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
-                               "[@name='formJsonSchemaFilename']", namespaces=NS):
-            used.setdefault(prop.get("value") or "", []).append((task.get("id"), task.get("name") or task.get("id")))
+    try:
+        tasks = outline(xml).of_kind("userTask")
+    except (DeployError, IndexError):  # not XML, or no process in it yet
+        return used
+    for task in tasks:
+        if "formJsonSchemaFilename" in task.properties:
+            used.setdefault(task.properties["formJsonSchemaFilename"], []).append((task.id, task.name or task.id))
     return used
 
 
@@ -246,7 +249,7 @@ def check_form(name: str, schema: Any) -> dict[str, str]:
     """The deploy's own checks of a form (Draft 2020-12, type object, additionalProperties
     false), as errors for the editor."""
     problems: list[Problem] = []
-    _check_form(name, schema, name, problems)
+    check_deployable_form(name, schema, name, problems)
     if not problems and not isinstance(schema.get("properties", {}), dict):
         problems.append(Problem(name, "properties harus berupa objek"))
     return {"schema": "; ".join(p.message for p in problems)} if problems else {}

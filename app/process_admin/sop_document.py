@@ -24,11 +24,11 @@ from __future__ import annotations
 import io
 import re
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from lxml import etree
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -36,15 +36,15 @@ from app import policy
 from app.core import audit
 from app.core.errors import Invalid, NotFound
 from app.core.models import User, utcnow
+from app.core.pdf import Printout
 from app.core.workcal import BULAN
-from app.engine.bpmn import NS, parse_xml
+from app.engine import outline
 from app.extensions import db
 from app.workflow import processes
 from app.workflow.models import ProcessVersion
 
 from .models import ProcessMeta
 
-BPMN = "{%s}" % NS["bpmn"]
 TASK_TAGS = {"userTask", "task", "manualTask", "subProcess"}
 EVENT_TAGS = {"intermediateThrowEvent", "intermediateCatchEvent"}
 GATEWAY_TAGS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
@@ -84,18 +84,6 @@ class ActivityTable:
     links: tuple[Link, ...]
 
 
-def _local(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.split("}", 1)[1] if isinstance(tag, str) and tag.startswith(BPMN) else ""
-
-
-def _props(element: etree._Element) -> dict[str, str]:
-    nodes = element.xpath(
-        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
-    return {n.get("name"): (n.get("value") if n.get("value") is not None else (n.text or ""))
-            for n in nodes if n.get("name")}
-
-
 def _clean(value: str | None) -> str:
     return " ".join((value or "").split())
 
@@ -114,64 +102,52 @@ def days_text(raw: str | None) -> str:
 
 def table_from_xml(xml: bytes, pelaksana_order: Iterable[str] = ()) -> ActivityTable:
     """The activity table and the flowchart's arrows of a BPMN document (already validated)."""
-    root = parse_xml(xml, max_bytes=max(len(xml), 1))
-    process = root.xpath("/bpmn:definitions/bpmn:process", namespaces=NS)[0]
-
+    model = outline(xml)
     lanes: list[str] = []
-    lane_of: dict[str, str] = {}
-    for lane in process.iter(f"{BPMN}lane"):
-        name = _clean(lane.get("name"))
-        if not name:
-            continue
-        if name not in lanes:
+    for name in (_clean(n) for n in model.lanes):
+        if name and name not in lanes:
             lanes.append(name)
-        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
-            lane_of[(ref.text or "").strip()] = name
-
-    nodes: dict[str, etree._Element] = {}
-    for element in process.iter():
-        if _local(element) in FLOW_NODE_TAGS and element.get("id"):
-            nodes[element.get("id")] = element
+    lane_of = {e.id: _clean(e.lane) for e in model.elements.values() if e.lane}
+    nodes = {e.id: e for e in model.elements.values() if e.kind in FLOW_NODE_TAGS}
     outgoing: dict[str, list[tuple[str, str]]] = {}
     incoming: dict[str, int] = {}
-    for flow in process.iter(f"{BPMN}sequenceFlow"):
-        source, target = flow.get("sourceRef"), flow.get("targetRef")
-        if source in nodes and target in nodes:
-            outgoing.setdefault(source, []).append((target, _clean(flow.get("name"))))
-            incoming[target] = incoming.get(target, 0) + 1
+    for flow in model.of_kind("sequenceFlow"):
+        if flow.source in nodes and flow.target in nodes:
+            outgoing.setdefault(flow.source, []).append((flow.target, _clean(flow.name)))
+            incoming[flow.target] = incoming.get(flow.target, 0) + 1
 
     # A decision: a task whose only way out is an exclusive gateway that splits and that
     # nothing else enters.
     decision_gateway: dict[str, str] = {}
     absorbed: set[str] = set()
     for node_id, element in nodes.items():
-        if _local(element) not in TASK_TAGS:
+        if element.kind not in TASK_TAGS:
             continue
         out = outgoing.get(node_id, [])
         if len(out) != 1:
             continue
         gateway_id = out[0][0]
         gateway = nodes[gateway_id]
-        if (_local(gateway) == "exclusiveGateway" and len(outgoing.get(gateway_id, [])) > 1
+        if (gateway.kind == "exclusiveGateway" and len(outgoing.get(gateway_id, [])) > 1
                 and incoming.get(gateway_id, 0) == 1 and gateway_id not in absorbed):
             decision_gateway[node_id] = gateway_id
             absorbed.add(gateway_id)
 
     def is_row(node_id: str) -> bool:
         element = nodes[node_id]
-        kind = _local(element)
+        kind = element.kind
         if kind in TASK_TAGS:
             return True
         if kind in ("startEvent", *EVENT_TAGS):
-            return bool(_clean(element.get("name")))
+            return bool(_clean(element.name))
         if kind in GATEWAY_TAGS:
-            return node_id not in absorbed and "barisSop" in _props(element)
+            return node_id not in absorbed and "barisSop" in element.properties
         return False
 
     # Flow order: breadth-first from the start events, each element once.
     order: list[str] = []
     seen: set[str] = set()
-    starts = [i for i, e in nodes.items() if _local(e) == "startEvent" and e.getparent() is process]
+    starts = [i for i, e in nodes.items() if e.kind == "startEvent" and e.top_level]
     queue = deque(starts)
     seen.update(starts)
     while queue:
@@ -182,7 +158,7 @@ def table_from_xml(xml: bytes, pelaksana_order: Iterable[str] = ()) -> ActivityT
                 seen.add(target)
                 queue.append(target)
     # Elements that no flow reaches still belong in the document, after the others.
-    order += [i for i in nodes if i not in seen and nodes[i].getparent() is process]
+    order += [i for i in nodes if i not in seen and nodes[i].top_level]
 
     rows: list[Row] = []
     number_of: dict[str, int] = {}
@@ -190,15 +166,15 @@ def table_from_xml(xml: bytes, pelaksana_order: Iterable[str] = ()) -> ActivityT
         if not is_row(node_id):
             continue
         element = nodes[node_id]
-        props = _props(element)
+        props = element.properties
         kind = {"startEvent": "start", **{t: "event" for t in EVENT_TAGS},
-                **{t: "gateway" for t in GATEWAY_TAGS}}.get(_local(element), "task")
+                **{t: "gateway" for t in GATEWAY_TAGS}}.get(element.kind, "task")
         gateway_id = decision_gateway.get(node_id)
         kegiatan = _clean(props.get("kegiatanSop"))
         if gateway_id is not None:
             kind = "decision"
-            kegiatan = kegiatan or _clean(nodes[gateway_id].get("name"))
-        kegiatan = kegiatan or _clean(element.get("name")) or node_id
+            kegiatan = kegiatan or _clean(nodes[gateway_id].name)
+        kegiatan = kegiatan or _clean(element.name) or node_id
         number_of[node_id] = len(rows) + 1
         rows.append(Row(
             no=len(rows) + 1, element_id=node_id, kind=kind, kegiatan=kegiatan,
@@ -655,42 +631,20 @@ def signer_text(doc: Document) -> str:
 def pdf(doc: Document, *, generated_at: datetime) -> bytes:
     """The SOP document as an A4 landscape PDF: identity and lists, the activity table, the
     flowchart (drawn from the same layout as the page's SVG)."""
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    from app.supervision.reports import _LATIN1, _font_pair
-
-    fonts = _font_pair()
-
-    def text(value: Any) -> str:
-        value = str(value)
-        if fonts:
-            return value
-        return value.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
-
     title = f"SOP {doc.get('nama_sop')}"
-
-    class SopPdf(FPDF):
-        def footer(self):
-            self.set_y(-10)
-            self.set_font(family, "", 7.5)
-            self.cell(0, 4, text(f"{title} — Nomor {doc.get('nomor_sop')} — versi proses "
-                                 f"{doc.version.version} — halaman {self.page_no()} dari {{nb}}"), align="C")
-
-    out = SopPdf(orientation="L", unit="mm", format="A4")
-    if fonts:
-        family = "DejaVu"
-        out.add_font(family, "", fonts[0])
-        out.add_font(family, "B", fonts[1])
-    else:
-        family = "Helvetica"
+    out = Printout(orientation="L", footer=(7.5, 10, 4),
+                   footer_text=lambda page: f"{title} — Nomor {doc.get('nomor_sop')} — versi proses "
+                                            f"{doc.version.version} — halaman {page} dari {{nb}}")
+    family, text = out.family, out.text
     out.set_title(text(title))
     out.set_author(text(doc.get("unit", "Dinas Komunikasi dan Informatika")))
     out.set_creation_date(generated_at)
     out.set_margins(12, 12, 12)
     out.set_auto_page_break(True, margin=14)
     heading = FontFace(emphasis="BOLD", fill_color=(233, 236, 239))
-    mark = "✓" if fonts else "X"
+    mark = "✓" if out.unicode else "X"
 
     # Page 1: identity block and lists.
     out.add_page()
@@ -828,7 +782,7 @@ def pdf(doc: Document, *, generated_at: datetime) -> bytes:
     out.set_fill_color(33, 37, 41)
     for connector in chart.connectors:
         points = [at(x, y) for x, y in connector.points]
-        for (x1, y1), (x2, y2) in zip(points, points[1:]):
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
             out.line(x1, y1, x2, y2)
         (x1, y1), (x2, y2) = points[-2], points[-1]
         length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1e-6)

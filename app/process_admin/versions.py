@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from flask import current_app
-from lxml import etree
 from sqlalchemy import func, select
 
 from app import policy
@@ -26,14 +26,13 @@ from app.core import audit
 from app.core.errors import Invalid, NotFound
 from app.core.models import User, utcnow
 from app.core.paging import page_of
-from app.engine import EngineError, VersionRef, check_migration, migrate_instance, parse_xml
-from app.engine.bpmn import NS
+from app.engine import Element as EngineElement
+from app.engine import EngineError, Outline, VersionRef, check_migration, migrate_instance, outline
 from app.extensions import db
 from app.workflow import processes
 from app.workflow.deadlines import deadlines
 from app.workflow.models import HumanTask, Instance, ProcessVersion
 
-BPMN = NS["bpmn"]
 UPLOAD_SUFFIXES = (".bpmn", ".xml")
 MAX_NOTES = 2000
 
@@ -167,9 +166,6 @@ ASPECTS = ("type", "name", "lane", "role", "form", "form_schema", "standard_time
            "source", "target", "condition", "default", "incoming", "outgoing", "event",
            "documentation", "attributes")
 # Elements with an id that are parts of another element, not elements of the process.
-_PARTS = {"laneSet", "documentation", "extensionElements", "conditionExpression", "incoming",
-          "outgoing", "flowNodeRef", "ioSpecification", "multiInstanceLoopCharacteristics",
-          "standardLoopCharacteristics"}
 _PLAIN_ATTRIBUTES = {"id", "name", "default", "sourceRef", "targetRef"}
 
 
@@ -234,92 +230,41 @@ class VersionDiff:
                 "new": {"added": self.added_ids, "changed": self.changed_ids}}
 
 
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname
+def _facts(element: EngineElement, forms: dict[str, Any]) -> dict[tuple[str, str | None], str]:
+    """What a comparison of two versions looks at in one element."""
+    kind = element.kind
+    facts: dict[tuple[str, str | None], str] = {
+        ("type", None): kind, ("name", None): element.name, ("documentation", None): element.documentation,
+        ("attributes", None): ", ".join(sorted(f"{k}={v}" for k, v in element.attributes.items()
+                                               if k not in _PLAIN_ATTRIBUTES)),
+    }
+    for key, value in element.properties.items():
+        if key == "formJsonSchemaFilename":
+            facts[("form", None)] = value
+            schema = forms.get(value)
+            facts[("form_schema", value)] = json.dumps(schema, sort_keys=True) if schema is not None else ""
+        elif key == "waktuHariKerja":
+            facts[("standard_time", None)] = value
+        elif key == "role" and kind == "lane":
+            facts[("role", None)] = value
+        else:
+            facts[("property", key)] = value
+    if kind == "sequenceFlow":
+        facts[("source", None)], facts[("target", None)] = element.source, element.target
+        facts[("condition", None)] = element.condition
+    elif kind not in ("lane", "process"):
+        facts[("lane", None)] = element.lane
+        facts[("incoming", None)] = ", ".join(sorted(element.incoming))
+        facts[("outgoing", None)] = ", ".join(sorted(element.outgoing))
+        facts[("default", None)] = element.default
+        facts[("event", None)] = "; ".join(element.events)
+    return facts
 
 
-def _text(nodes: Iterable[etree._Element]) -> str:
-    return " ".join(" ".join((n.text or "").split()) for n in nodes).strip()
-
-
-def _properties(element: etree._Element) -> dict[str, str]:
-    nodes = element.xpath(
-        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
-    return {n.get("name"): n.get("value", n.text or "") for n in nodes if n.get("name")}
-
-
-def _event(element: etree._Element) -> str:
-    parts = []
-    for definition in element:
-        if isinstance(definition.tag, str) and _local(definition).endswith("EventDefinition"):
-            inner = [f"{_local(c)}={' '.join((c.text or '').split())}" for c in definition
-                     if isinstance(c.tag, str)]
-            parts.append(_local(definition) + (f"({', '.join(inner)})" if inner else ""))
-    return "; ".join(parts)
-
-
-def _snapshot(xml: str, forms: dict[str, Any]) -> dict[str, tuple[Element, dict[tuple[str, str | None], str]]]:
+def _snapshot(model: Outline, forms: dict[str, Any]) -> dict[str, tuple[Element, dict[tuple[str, str | None], str]]]:
     """Every element of the process by id, in document order, with what a difference compares."""
-    data = xml.encode("utf-8")
-    root = parse_xml(data, max_bytes=len(data))
-    found: dict[str, tuple[Element, dict[tuple[str, str | None], str]]] = {}
-    for process in root.xpath("/bpmn:definitions/bpmn:process", namespaces=NS):
-        lane_of = {(ref.text or "").strip(): lane.get("name") or lane.get("id")
-                   for lane in process.iter(f"{{{BPMN}}}lane")
-                   for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS)}
-        incoming: dict[str, list[str]] = {}
-        outgoing: dict[str, list[str]] = {}
-        for flow in process.iter(f"{{{BPMN}}}sequenceFlow"):
-            outgoing.setdefault(flow.get("sourceRef") or "", []).append(flow.get("id"))
-            incoming.setdefault(flow.get("targetRef") or "", []).append(flow.get("id"))
-        for element in process.iter():
-            if not isinstance(element.tag, str) or etree.QName(element).namespace != BPMN:
-                continue
-            kind, element_id = _local(element), element.get("id")
-            if not element_id or kind in _PARTS or kind.endswith("EventDefinition"):
-                continue
-            facts: dict[tuple[str, str | None], str] = {
-                ("type", None): kind, ("name", None): element.get("name") or "",
-                ("documentation", None): _text(element.xpath("./bpmn:documentation", namespaces=NS)),
-            }
-            attributes = sorted(f"{k}={v}" for k, v in element.attrib.items() if k not in _PLAIN_ATTRIBUTES)
-            facts[("attributes", None)] = ", ".join(attributes)
-            for key, value in _properties(element).items():
-                if key == "formJsonSchemaFilename":
-                    facts[("form", None)] = value
-                    schema = forms.get(value)
-                    facts[("form_schema", value)] = json.dumps(schema, sort_keys=True) if schema is not None else ""
-                elif key == "waktuHariKerja":
-                    facts[("standard_time", None)] = value
-                elif key == "role" and kind == "lane":
-                    facts[("role", None)] = value
-                else:
-                    facts[("property", key)] = value
-            if kind == "sequenceFlow":
-                facts[("source", None)] = element.get("sourceRef") or ""
-                facts[("target", None)] = element.get("targetRef") or ""
-                facts[("condition", None)] = _text(element.xpath("./bpmn:conditionExpression", namespaces=NS))
-            elif kind not in ("lane", "process"):
-                facts[("lane", None)] = lane_of.get(element_id, "")
-                facts[("incoming", None)] = ", ".join(sorted(incoming.get(element_id, [])))
-                facts[("outgoing", None)] = ", ".join(sorted(outgoing.get(element_id, [])))
-                facts[("default", None)] = element.get("default") or ""
-                facts[("event", None)] = _event(element)
-            found[element_id] = (Element(element_id, kind, element.get("name") or ""), facts)
-    return found
-
-
-def _layout(xml: str) -> dict[str, tuple]:
-    """The diagram's geometry per BPMN element: shapes' bounds and edges' waypoints."""
-    data = xml.encode("utf-8")
-    root = parse_xml(data, max_bytes=len(data))
-    geometry: dict[str, tuple] = {}
-    for item in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape",
-                          "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge"):
-        points = tuple((etree.QName(n).localname, tuple(sorted(n.attrib.items())))
-                       for n in item.iter() if n is not item and isinstance(n.tag, str))
-        geometry[item.get("bpmnElement") or ""] = points
-    return geometry
+    return {element_id: (Element(element_id, element.kind, element.name), _facts(element, forms))
+            for element_id, element in model.elements.items()}
 
 
 def _aspect_order(key: tuple[str, str | None]) -> tuple[int, str]:
@@ -346,18 +291,19 @@ def diff_versions(process_id: str, old_number: int, new_number: int, user: User 
     """What differs between two versions of a process, by BPMN element id."""
     old = get_version(process_id, old_number, user)
     new = get_version(process_id, new_number, user)
-    before = _snapshot(old.bpmn_xml, old.forms or {})
-    after = _snapshot(new.bpmn_xml, new.forms or {})
+    old_outline, new_outline = outline(old.bpmn_xml.encode("utf-8")), outline(new.bpmn_xml.encode("utf-8"))
+    before = _snapshot(old_outline, old.forms or {})
+    after = _snapshot(new_outline, new.forms or {})
     added = tuple(element for key, (element, _f) in after.items() if key not in before)
     removed = tuple(element for key, (element, _f) in before.items() if key not in after)
     changed = []
-    for key, (element, facts) in before.items():
+    for key, (_element, facts) in before.items():
         if key in after:
             changes = _compare(facts, after[key][1])
             if changes:
                 changed.append(ElementChange(after[key][0], changes))
     listed = {c.id for c in changed}
-    old_layout, new_layout = _layout(old.bpmn_xml), _layout(new.bpmn_xml)
+    old_layout, new_layout = old_outline.geometry, new_outline.geometry
     moved = tuple(key for key in before if key in after and key not in listed
                   and key in old_layout and old_layout.get(key) != new_layout.get(key))
     return VersionDiff(process_id, old, new, added, removed, tuple(changed), moved)

@@ -9,11 +9,11 @@ prints as typed; without it, the core Helvetica with Latin-1 text (other charact
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Iterable
 
+from app.core.pdf import Printout
 from app.core.workcal import BULAN, HOURS_PER_WORKDAY, WIB, format_wib
 
 from . import stats
@@ -24,9 +24,6 @@ GOVERNMENT = "Pemerintah Kabupaten Magetan"
 TITLE = "Laporan Penyebarluasan Data"
 HEAD_OF_AGENCY = "Kepala Dinas Komunikasi dan Informatika"
 # (regular, bold) TrueType fonts tried in order; the first pair that exists is embedded.
-FONT_CANDIDATES: list[tuple[str, str]] = [
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-]
 DASH = "—"
 
 
@@ -135,43 +132,12 @@ def late_step_text(step: stats.LateStep) -> str:
 
 # PDF -----------------------------------------------------------------------------------
 
-def _font_pair() -> tuple[str, str] | None:
-    for regular, bold in FONT_CANDIDATES:
-        if Path(regular).is_file() and Path(bold).is_file():
-            return regular, bold
-    return None
-
-
-_LATIN1 = str.maketrans({"—": "-", "–": "-", "·": "-", "…": "...", "‘": "'", "’": "'", "“": '"', "”": '"',
-                         "≤": "<=", "≥": ">=", "•": "-"})
-
-
 def pdf(report: Report, *, generated_at: datetime) -> bytes:
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    fonts = _font_pair()
-
-    def text(value) -> str:
-        value = str(value)
-        if fonts:
-            return value
-        return value.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
-
-    class Document(FPDF):
-        def footer(self):
-            self.set_y(-12)
-            self.set_font(family, "", 8)
-            self.cell(0, 5, text(f"{TITLE} {report.period.label} {DASH} halaman {self.page_no()} dari {{nb}}"),
-                      align="C")
-
-    doc = Document(orientation="P", unit="mm", format="A4")
-    if fonts:
-        family = "DejaVu"
-        doc.add_font(family, "", fonts[0])
-        doc.add_font(family, "B", fonts[1])
-    else:
-        family = "Helvetica"
+    doc = Printout(orientation="P", footer=(8, 12, 5),
+                   footer_text=lambda page: f"{TITLE} {report.period.label} {DASH} halaman {page} dari {{nb}}")
+    family, text = doc.family, doc.text
     doc.set_title(text(f"{TITLE} {report.period.label}"))
     doc.set_author(text(AGENCY))
     doc.set_creation_date(generated_at)

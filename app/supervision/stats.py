@@ -37,10 +37,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from typing import Iterable, Sequence
 
 from sqlalchemy import func, or_, select
 
@@ -91,7 +91,7 @@ class Period:
     def short_label(self) -> str:
         return f"{BULAN[self.month - 1][:3]} {self.year % 100:02d}"
 
-    def shift(self, months: int) -> "Period":
+    def shift(self, months: int) -> Period:
         index = self.year * 12 + self.month - 1 + months
         return Period(index // 12, index % 12 + 1)
 

@@ -34,7 +34,8 @@ def _instance_json(instance, viewer):
 def start_instance():
     body = json_body()
     instance = instances.start(body.get("process"), body.get("title"), current_api_user())
-    payload = _instance_json(instance, current_api_user())  # read inside the transaction: nothing to load again after it
+    # Read inside the transaction: nothing to load again after it.
+    payload = _instance_json(instance, current_api_user())
     db.session.commit()
     return jsonify(payload), 201
 
@@ -91,6 +92,7 @@ def release_task(task_id: str):
 def complete_task(task_id: str):
     body = json_body()
     instance = tasks.complete(task_id, body.get("data", {}), current_api_user())
-    payload = _instance_json(instance, current_api_user())  # read inside the transaction: nothing to load again after it
+    # Read inside the transaction: nothing to load again after it.
+    payload = _instance_json(instance, current_api_user())
     db.session.commit()
     return jsonify(payload)

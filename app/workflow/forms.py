@@ -3,7 +3,8 @@ in Bahasa Indonesia."""
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -165,7 +166,7 @@ def options(prop: Mapping[str, Any]) -> list[tuple[Any, str]]:
     source = prop.get("items", prop) if prop.get("type") == "array" else prop
     values = source.get("enum", [])
     titles = source.get("x-enum-titles") or [str(v) for v in values]
-    return list(zip(values, titles))
+    return list(zip(values, titles, strict=False))  # titles may be fewer
 
 
 def fields_of(schema: Mapping[str, Any], values: Mapping[str, Any],

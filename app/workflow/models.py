@@ -83,8 +83,8 @@ class Instance(db.Model):
     correction_note: Mapped[str] = mapped_column(Text, default="")
 
     process_version: Mapped[ProcessVersion] = relationship()
-    revision_of: Mapped["Instance | None"] = relationship(remote_side=[id])
-    tasks: Mapped[list["HumanTask"]] = relationship(
+    revision_of: Mapped[Instance | None] = relationship(remote_side=[id])
+    tasks: Mapped[list[HumanTask]] = relationship(
         back_populates="instance", order_by="HumanTask.created_at", lazy="selectin"
     )
 

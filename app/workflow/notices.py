@@ -7,8 +7,8 @@ stored in Bahasa Indonesia, naming the publication, the step and the due time in
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import func, select, update
 

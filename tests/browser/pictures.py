@@ -7,7 +7,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 
-def infographic(background=(13, 110, 253), bars=(255, 193, 7), size=(480, 480), heights=(0.45, 0.7, 0.55, 0.9)) -> bytes:
+def infographic(background=(13, 110, 253), bars=(255, 193, 7), size=(480, 480),
+                heights=(0.45, 0.7, 0.55, 0.9)) -> bytes:
     """A square PNG with a title band and a bar chart: it looks like a design in a card."""
     width, height = size
     image = Image.new("RGB", size, background)

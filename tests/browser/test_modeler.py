@@ -159,7 +159,8 @@ def test_the_panel_writes_task_properties_and_gateway_conditions(browse, app, ma
     open_modeler(page)
     # A task without any properties yet: the panel has to create them.
     save_draft_xml(page, lambda xml: re.sub(
-        r'(<bpmn:userTask id="caption"[^>]*>.*?</bpmn:documentation>)\s*<bpmn:extensionElements>.*?</bpmn:extensionElements>',
+        r'(<bpmn:userTask id="caption"[^>]*>.*?</bpmn:documentation>)\s*'
+        r'<bpmn:extensionElements>.*?</bpmn:extensionElements>',
         r"\1", xml, flags=re.S))
     open_modeler(page)
     page.get_by_role("button", name="Validasi").click()

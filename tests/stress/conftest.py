@@ -54,7 +54,7 @@ ALLOWED = {"list": {200}, "claim": {200, 409}, "complete": {200, 409}}
 class Server:
     """gunicorn in a session of its own, so that the whole process group can be killed at once."""
 
-    def __init__(self, stack: "Stack", workers: int):
+    def __init__(self, stack: Stack, workers: int):
         self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -184,7 +184,7 @@ class Stack:
                 db.session.remove()
                 db.engine.dispose()
 
-    def instances(self) -> dict[int, "InstanceView"]:
+    def instances(self) -> dict[int, InstanceView]:
         with self.reading():
             return read_instances()
 

@@ -148,7 +148,8 @@ def test_two_background_workers_send_each_notice_exactly_once(stack, tmp_path):
     watchers = {"redaktur1", "redaktur2", "pengawas1"}
     expected = Counter()
     for task_id, step in near_due:  # the one holding the task, else its lane
-        expected.update((task_id, "near_due", person) for person in ([holder[task_id]] if holder[task_id] else lane[step]))
+        people = [holder[task_id]] if holder[task_id] else lane[step]
+        expected.update((task_id, "near_due", person) for person in people)
     for task_id, step in overdue:  # and the Redaktur and the Pengawas
         people = {holder[task_id]} if holder[task_id] else set(lane[step])
         expected.update((task_id, "overdue", person) for person in people | watchers)
@@ -161,5 +162,6 @@ def test_two_background_workers_send_each_notice_exactly_once(stack, tmp_path):
     assert notices(stack) == (claims, sent)
     publish_figures("stress-background-workers", {
         "workers": 2, "overdue_tasks": OVERDUE, "near_due_tasks": NEAR_DUE, "notices": sum(expected.values()),
-        "per_worker": [dict(zip(("near_due", "overdue", "notifications", "claims_lost"), s)) for s in summaries],
+        "per_worker": [dict(zip(("near_due", "overdue", "notifications", "claims_lost"), s, strict=False))
+                       for s in summaries],
     }, tmp_path)

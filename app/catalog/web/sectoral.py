@@ -86,7 +86,8 @@ def index():
     problem = _appointment_problem()
     return render_template(
         "sectoral/index.html", rows=rows, pager=Pager(page_number(), per_page(), total), status=status,
-        opd=opd, own_opd=own, tabs=TABS, counts=datasets.counts(current_user, opd), problem=problem, may_upload=not problem,
+        opd=opd, own_opd=own, tabs=TABS, counts=datasets.counts(current_user, opd), problem=problem,
+        may_upload=not problem,
         opd_choices=[] if own else opds.listing(), period_label=datasets.period_label,
     )
 

@@ -110,7 +110,8 @@ def dataset_download(dataset_id: int):
     stored = row.file
     return _private_download(send_file(
         files.path_of(stored.sha256), mimetype=stored.content_type, as_attachment=True,
-        download_name=catalog.download_name(row.title, row.period, stored.content_type), etag=stored.sha256, max_age=3600))
+        download_name=catalog.download_name(row.title, row.period, stored.content_type), etag=stored.sha256,
+        max_age=3600))
 
 
 # The whole table in open formats, converted from the stored original.

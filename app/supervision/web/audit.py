@@ -4,8 +4,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
@@ -131,6 +132,7 @@ def export():
     if errors:
         raise Invalid("Saringan belum benar; perbaiki di halaman Jejak Audit.", errors)
     name = f"jejak-audit-{utcnow().astimezone(WIB):%Y%m%d-%H%M}.csv"
-    return Response(stream_with_context(_csv_lines(current_user._get_current_object(), filters)), mimetype="text/csv; charset=utf-8",
+    lines = _csv_lines(current_user._get_current_object(), filters)
+    return Response(stream_with_context(lines), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})

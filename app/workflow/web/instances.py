@@ -59,7 +59,8 @@ def view(instance_id: int):
         "current": sorted({t.bpmn_id for t in instance.tasks if t.completed_at is None}),
     }
     return render_template("instances/view.html", instance=instance, timeline=_timeline(instance),
-                           panels=hooks.panels(instance, None, current_user, instances.visible_data(instance, current_user)),
+                           panels=hooks.panels(instance, None, current_user,
+                                               instances.visible_data(instance, current_user)),
                            history=instances.history(instance, current_user),
                            highlight=json.dumps(highlight), now=utcnow())
 
