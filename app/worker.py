@@ -1,17 +1,16 @@
 """The background worker: `flask --app app worker [--once] [--interval SECONDS]`.
 
 Each round finds the open tasks that became near due or overdue and were not yet noticed,
-and tells their people; then it e-mails the notices that are still unsent (SMTP configured).
-Every notice goes out once, also with several workers running at the same time: a worker
-claims a task's notice by inserting its TaskNotice row (unique per task and kind) in the
-transaction that creates the notifications, and an e-mail by a conditional UPDATE of its
-notification. Each write transaction starts with its claim, so SQLite makes a second worker
-wait for the first instead of failing.
+and tells their people; then it delivers what waits in the outbox (app.core.outbox): e-mails of
+notices (SMTP configured) and the publication webhook. Every notice is made once, also with
+several workers running at the same time: a worker claims a task's notice by inserting its
+TaskNotice row (unique per task and kind) in the transaction that creates the notifications, and
+an outbox message by a conditional UPDATE. Each write transaction starts with its claim, so
+SQLite makes a second worker wait for the first instead of failing.
 """
 from __future__ import annotations
 
 import signal
-import smtplib
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -19,16 +18,24 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from app.core import mail as mailer
-from app.core.models import User, utcnow
+from app.core import mail, outbox
+from app.core.models import utcnow
 from app.extensions import db
 from app.workflow import notices as notifications
-from app.workflow.models import HumanTask, Instance, Notification, TaskNotice
+from app.workflow.models import HumanTask, Instance, TaskNotice
 
-SUMMARY_KEYS = ("near_due", "overdue", "notifications", "claims_lost", "emails_sent", "email_errors")
+SUMMARY_KEYS = ("near_due", "overdue", "notifications", "claims_lost", "emails_sent", "email_errors",
+                "webhooks_sent", "webhook_errors")
+# What the outbox's outcomes count as in a round's summary; a failed attempt is an error whether
+# it is tried again later or given up.
+OUTCOMES = {
+    (outbox.EMAIL, "sent"): "emails_sent", (outbox.EMAIL, "retry"): "email_errors",
+    (outbox.EMAIL, "failed"): "email_errors", (outbox.WEBHOOK, "sent"): "webhooks_sent",
+    (outbox.WEBHOOK, "retry"): "webhook_errors", (outbox.WEBHOOK, "failed"): "webhook_errors",
+}
 
 
 def _noticed(kind: str):
@@ -77,62 +84,15 @@ def notify_due(now: datetime, summary: Counter) -> None:
         summary["notifications"] += len(made)
 
 
-def _link(task_id: str | None, instance_id: int | None) -> str | None:
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    if not base:
-        return None
-    if task_id:
-        return f"{base}/tugas/{task_id}"
-    return f"{base}/proses/{instance_id}" if instance_id else None
-
-
-def email_candidates(now: datetime) -> list[int]:
-    oldest = now - timedelta(hours=float(current_app.config["MAIL_MAX_AGE_HOURS"]))
-    return list(db.session.scalars(
-        select(Notification.id).join(User, Notification.user_id == User.id)
-        .where(Notification.email_claimed_at.is_(None), Notification.email_sent_at.is_(None),
-               Notification.created_at >= oldest, User.active.is_(True),
-               User.email.is_not(None), User.email != "")
-        .order_by(Notification.id)
-    ))
-
-
-def send_emails(now: datetime, summary: Counter) -> None:
+def deliver_outbox(now: datetime, summary: Counter) -> None:
+    """The outbox's due messages: e-mail while SMTP is set up, the webhook always."""
     config = current_app.config
-    candidates = email_candidates(now)
-    db.session.rollback()
-    for notification_id in candidates:
-        claimed = db.session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.email_claimed_at.is_(None))
-            .values(email_claimed_at=now).execution_options(synchronize_session=False)
-        ).rowcount == 1
-        if not claimed:
-            db.session.rollback()
-            summary["claims_lost"] += 1
-            continue
-        notification = db.session.get(Notification, notification_id, populate_existing=True)
-        user = db.session.get(User, notification.user_id)
-        address = mailer.mail_address(user)
-        title = None
-        if notification.instance_id is not None:
-            title = db.session.scalar(select(Instance.title).where(Instance.id == notification.instance_id))
-        message = mailer.build(config, address, notifications.subject_for(notification, title),
-                               notifications.email_body(notification, user,
-                                                        _link(notification.task_id, notification.instance_id)))
-        db.session.commit()  # the claim holds before the message leaves
-        try:
-            mailer.send(config, message)
-        except (OSError, smtplib.SMTPException) as exc:
-            outcome = {"email_error": f"{type(exc).__name__}: {exc}"[:1000]}
-            summary["email_errors"] += 1
-            current_app.logger.warning("e-mail %s to %s failed: %s", notification_id, address, exc)
-        else:
-            outcome = {"email_sent_at": now}
-            summary["emails_sent"] += 1
-        db.session.execute(update(Notification).where(Notification.id == notification_id).values(**outcome)
-                           .execution_options(synchronize_session=False))
-        db.session.commit()
+    channels = (outbox.EMAIL, outbox.WEBHOOK) if mail.configured(config) else (outbox.WEBHOOK,)
+    counts = outbox.deliver_due(now, config, current_app.logger, channels=channels,
+                                max_age={outbox.EMAIL: timedelta(hours=float(config["MAIL_MAX_AGE_HOURS"]))})
+    for (channel, outcome), key in OUTCOMES.items():
+        summary[key] += counts[(channel, outcome)]
+    summary["claims_lost"] += counts["claims_lost"]
 
 
 def run_once(app: Flask, now: datetime | None = None) -> dict[str, int]:
@@ -142,8 +102,7 @@ def run_once(app: Flask, now: datetime | None = None) -> dict[str, int]:
     with app.app_context():
         try:
             notify_due(now, summary)
-            if mailer.configured(app.config):
-                send_emails(now, summary)
+            deliver_outbox(now, summary)
         finally:
             db.session.rollback()
             db.session.remove()
@@ -167,7 +126,8 @@ def run_forever(app: Flask, interval: float, stop: threading.Event | None = None
 def describe(summary: dict[str, int]) -> str:
     return (f"hampir jatuh tempo: {summary['near_due']} tugas, terlambat: {summary['overdue']} tugas, "
             f"pemberitahuan: {summary['notifications']}, e-mail terkirim: {summary['emails_sent']}, "
-            f"e-mail gagal: {summary['email_errors']}, sudah diambil pekerja lain: {summary['claims_lost']}")
+            f"e-mail gagal: {summary['email_errors']}, webhook terkirim: {summary['webhooks_sent']}, "
+            f"webhook gagal: {summary['webhook_errors']}, sudah diambil pekerja lain: {summary['claims_lost']}")
 
 
 def _parse_now(value: str | None) -> datetime | None:

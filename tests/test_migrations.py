@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -202,9 +202,10 @@ def test_a_database_from_before_the_naming_convention_takes_its_names_and_keeps_
         rows = all_rows(db.engine)
         assert all(rows[table] for table in rows if table != "alembic_version")
 
+        upgrade(revision="0010")
+        assert all_rows(db.engine) == {**rows, "alembic_version": [("0010",)]}
         upgrade()
         assert database_names(db.engine) == model_names()
-        assert all_rows(db.engine) == {**rows, "alembic_version": [("0010",)]}
         with db.engine.connect() as connection:
             assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
         assert_autogenerate_finds_nothing(app, tmp_path)
@@ -252,4 +253,42 @@ def test_catalog_data_survives_the_satu_data_migration(tmp_path):
             opd = connection.execute(text("SELECT active FROM opd WHERE code = 'dinkes'")).one()
         assert (row.status, row.year, len(row.uuid), row.opd_code) == ("ready", 2024, 36, "dinkes")
         assert opd.active in (1, True)
+        db.engine.dispose()
+
+
+def test_the_outbox_takes_over_the_e_mail_state_of_notices_and_gives_it_back(empty_database, tmp_path):
+    """0011: a sent e-mail becomes a delivered message, a claimed one that never finished a failed
+    one with its error, a notice of the last day still to be mailed a pending one (for an address
+    the person has); downgrading puts the notices' columns back as they were."""
+    app = create_app({"SECRET_KEY": "test", "DATABASE_URL": empty_database,
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    recent = (datetime.now(UTC) - timedelta(hours=2)).replace(tzinfo=None, microsecond=0)
+    notices = [  # (id, user, created, claimed, sent, error)
+        (1, 1, AT, AT, AT, None), (2, 1, AT, AT, None, "SMTPException: ditolak"), (3, 1, AT, None, None, None),
+        (4, 1, recent, None, None, None), (5, 2, recent, None, None, None)]
+    with app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as connection:
+            tables = MetaData()
+            tables.reflect(bind=connection)
+            for table in ("user", "process_version", "instance"):
+                connection.execute(tables.tables[table].insert(), ROWS_AT_0009[table])
+            connection.execute(tables.tables["notification"].insert(), [
+                dict(id=i, user_id=u, kind="ready", instance_id=1, task_id=None, message=f"Pesan {i}", created_at=c,
+                     read_at=None, email_claimed_at=claimed, email_sent_at=sent, email_error=error)
+                for i, u, c, claimed, sent, error in notices])
+        before = all_rows(db.engine)["notification"]
+        upgrade(revision="0011")
+        with db.engine.connect() as connection:
+            messages = connection.execute(text(
+                "SELECT reference, channel, target, subject, attempts, delivered_at, failed_at, last_error "
+                "FROM outbox_message ORDER BY id")).all()
+        assert [(m.reference, m.channel, m.target, m.attempts, m.delivered_at is not None, m.failed_at is not None,
+                 m.last_error) for m in messages] == [
+            ("notification:1", "email", "siti@magetan.go.id", 1, True, False, None),
+            ("notification:2", "email", "siti@magetan.go.id", 1, False, True, "SMTPException: ditolak"),
+            ("notification:4", "email", "siti@magetan.go.id", 0, False, False, None)]  # 3: too old; 5: no address
+        assert messages[2].subject == "[Satu Data Magetan] Tugas baru: Infografis"
+        downgrade(revision="0010")
+        assert all_rows(db.engine)["notification"] == before
         db.engine.dispose()

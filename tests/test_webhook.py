@@ -1,4 +1,6 @@
-"""The publication webhook: a signed JSON POST after the publish commits, never before or instead."""
+"""The publication webhook: a signed JSON POST through the outbox, written with the publication and
+delivered by the worker after the publish commits, never before or instead; tried again with a
+growing pause while the receiver fails, and kept across a restart."""
 from __future__ import annotations
 
 import hashlib
@@ -7,13 +9,18 @@ import json
 import queue
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from test_portal import Team
 
+from app import worker
+from app.core import outbox
 from app.core.errors import Conflict
-from app.publishing import publications, webhook
+from app.core.models import OutboxMessage, utcnow
+from app.extensions import db
+from app.publishing import publications
 from app.workflow import hooks
 
 SECRET = "rahasia-webhook-uji"
@@ -73,10 +80,23 @@ def team_on(app, make_user):
     return team
 
 
-def test_publication_sends_a_signed_notice_after_commit(app_factory, make_user, anonymous, receiver):
+def messages(app):
+    """The webhook's messages in the outbox: (reference, attempts, delivered, failed, last error)."""
+    with app.app_context():
+        return [(m.reference, m.attempts, m.delivered_at is not None, m.failed_at is not None, m.last_error)
+                for m in db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.channel == outbox.WEBHOOK)
+                                            .order_by(OutboxMessage.id))]
+
+
+def test_publication_sends_a_signed_notice_through_the_outbox(app_factory, make_user, anonymous, receiver):
     hooked = app_factory(WEBHOOK_URL=receiver.url, WEBHOOK_SECRET=SECRET)
     team = team_on(hooked, make_user)
     team.publish("Penduduk <2025> & ‘kutip’", "Caption dengan ü dan \"kutip\".", tagar=["DataMagetan"])
+    receiver.assert_nothing(wait=0.2)  # nothing leaves in the request: the worker delivers it
+    [(reference, attempts, delivered, _, _)] = messages(hooked)
+    assert (attempts, delivered) == (0, False)
+
+    assert worker.run_once(hooked)["webhooks_sent"] == 1
     path, headers, body = receiver.get()
     assert path == "/kabar"
     assert headers["Content-Type"] == "application/json"
@@ -86,7 +106,14 @@ def test_publication_sends_a_signed_notice_after_commit(app_factory, make_user, 
     assert notice["event"] == "publication.published"
     assert notice["publication"] == anonymous.get("/publications").get_json()["items"][0]
     assert notice["publication"]["title"] == "Penduduk <2025> & ‘kutip’"
-    receiver.assert_nothing()  # exactly one notice
+    assert reference == f"publication:{notice['publication']['id']}"
+    with hooked.app_context():
+        message_id = db.session.scalar(db.select(OutboxMessage.id))
+    assert headers["X-Delivery-Id"] == str(message_id)  # how a receiver recognises a repeat
+
+    assert worker.run_once(hooked)["webhooks_sent"] == 0  # delivered once
+    receiver.assert_nothing()
+    assert messages(hooked)[0][1:4] == (1, True, False)
 
 
 def test_the_user_does_not_wait_for_the_receiver(app_factory, make_user, receiver):
@@ -96,6 +123,7 @@ def test_the_user_does_not_wait_for_the_receiver(app_factory, make_user, receive
     started = time.monotonic()
     team.publish("Lambat", "Penerima lambat.")
     assert time.monotonic() - started < 2.5
+    worker.run_once(hooked)
     assert json.loads(receiver.get(timeout=10)[2])["publication"]["title"] == "Lambat"
 
 
@@ -131,88 +159,78 @@ def test_nothing_is_sent_for_a_rolled_back_publish(app_factory, make_user, anony
     task = ready_task(team.desain, instance["id"], "publikasi")
     refused = team.desain.post(f"/tasks/{task['id']}/complete", json={"data": {"kanal": ["website"]}})
     assert refused.status_code == 409
-    receiver.assert_nothing()
-    assert anonymous.get("/publications").get_json()["items"] == []
+    assert messages(hooked) == [] and anonymous.get("/publications").get_json()["items"] == []
 
     # An unexpected error (a 500) rolls back too.
     _failing_after_publish(monkeypatch, RuntimeError("rusak"))
     with pytest.raises(RuntimeError):  # TESTING propagates it; the app context's teardown rolls back
         team.desain.post(f"/tasks/{task['id']}/complete", json={"data": {"kanal": ["website"]}})
-    receiver.assert_nothing()
+    assert messages(hooked) == []
+    worker.run_once(hooked)
+    receiver.assert_nothing(wait=0.2)
 
     # The same task, completed for real: one notice, for the publication that exists.
     monkeypatch.undo()
     complete(team.desain, instance["id"], "publikasi", {"kanal": ["website"]})
+    worker.run_once(hooked)
     notice = json.loads(receiver.get()[2])
     assert notice["publication"]["id"] == anonymous.get("/publications").get_json()["items"][0]["id"]
     receiver.assert_nothing()
 
 
-def test_nothing_is_sent_without_a_webhook_url(client, make_user, receiver, monkeypatch):
-    spawned = []
-    monkeypatch.setattr(webhook, "_spawn", spawned.append)
+def test_nothing_is_queued_without_a_webhook_url(app, make_user):
     Team(make_user).publish("Tanpa webhook", "Caption.")
-    assert spawned == []
-    receiver.assert_nothing(wait=0.2)
+    assert messages(app) == []
 
 
-def test_only_http_urls_are_called(app_factory, make_user, monkeypatch, caplog):
-    spawned = []
-    monkeypatch.setattr(webhook, "_spawn", spawned.append)
+def test_only_http_urls_are_called(app_factory, make_user, caplog):
     hooked = app_factory(WEBHOOK_URL="file:///etc/passwd", WEBHOOK_SECRET=SECRET)
     team_on(hooked, make_user).publish("Skema salah", "Caption.")
-    assert spawned == []
+    assert messages(hooked) == []
     assert "http://" in caplog.text
 
 
-def test_failures_are_logged_not_raised(app, receiver, caplog):
+def test_a_failing_receiver_is_tried_again_after_a_growing_pause_then_given_up(app_factory, make_user, receiver,
+                                                                                caplog):
+    hooked = app_factory(WEBHOOK_URL=receiver.url + "?token=rahasia-di-url", WEBHOOK_SECRET=SECRET)
+    team_on(hooked, make_user).publish("Penerima rusak", "Caption.")
     receiver.status = 500
-    logger = app.logger
-    body = b'{"event":"publication.published"}'
-    assert webhook.deliver(webhook.Notice(receiver.url + "?token=rahasia-di-url", SECRET, body, logger, 7)) is False
-    assert "500" in caplog.text and "publikasi 7" in caplog.text
-    assert "rahasia-di-url" not in caplog.text  # a token in the URL stays out of the log
-    receiver.close()  # nobody listens any more
-    caplog.clear()
-    assert webhook.deliver(webhook.Notice(receiver.url, SECRET, body, logger)) is False
-    assert "gagal dikirim" in caplog.text
-    receiver.server = _Closed()
+    start = utcnow()
+    assert worker.run_once(hooked, start)["webhook_errors"] == 1
+    receiver.get()
+    [(_, attempts, delivered, failed, error)] = messages(hooked)
+    assert (attempts, delivered, failed) == (1, False, False) and "500" in error
+    assert "rahasia-di-url" not in caplog.text and "rahasia-di-url" not in error  # tokens stay out of logs
+    assert worker.run_once(hooked, start + timedelta(seconds=59))["webhook_errors"] == 0  # not yet due
+    receiver.assert_nothing(wait=0.1)
+
+    # The pauses double: 1, 2, 4 … minutes, until the last attempt is given up.
+    moment = start
+    for attempt in range(2, outbox.MAX_ATTEMPTS + 1):
+        moment += outbox.pause_after(attempt - 1)
+        assert worker.run_once(hooked, moment)["webhook_errors"] == 1, attempt
+        receiver.get()
+    [(_, attempts, delivered, failed, _)] = messages(hooked)
+    assert (attempts, delivered, failed) == (outbox.MAX_ATTEMPTS, False, True)
+    assert worker.run_once(hooked, moment + timedelta(days=1))["webhook_errors"] == 0
+    receiver.assert_nothing(wait=0.1)
 
 
-class _Closed:
-    def shutdown(self):
-        pass
+def test_a_message_waits_out_a_restart_and_a_receiver_that_was_down(app_factory, make_user, receiver):
+    hooked = app_factory(WEBHOOK_URL=receiver.url, WEBHOOK_SECRET=SECRET)
+    team_on(hooked, make_user).publish("Setelah mulai ulang", "Caption.")
+    url = receiver.url
+    receiver.close()  # the receiver is down
+    start = utcnow()
+    assert worker.run_once(hooked, start)["webhook_errors"] == 1
 
-    def server_close(self):
-        pass
-
-
-def test_a_rollback_in_a_reused_session_forgets_the_notice(app_factory, make_user, monkeypatch):
-    """The same session object lives on after a rollback (a CLI, a script): its next commit
-    must not send the notice of the publication that was rolled back."""
-    from app.core.models import User, utcnow
-    from app.extensions import db
-    from app.workflow.models import Instance
-
-    hooked = app_factory(WEBHOOK_URL="http://127.0.0.1:9/", WEBHOOK_SECRET=SECRET)
-    team = team_on(hooked, make_user)
-    instance_id = _finish_until_publikasi(team, "Di dalam skrip")["id"]
-    spawned = []
-    monkeypatch.setattr(webhook, "_spawn", spawned.append)
-    with hooked.test_request_context():
-        instance = db.session.get(Instance, instance_id)
-        user = db.session.scalar(db.select(User).where(User.username == "desain1"))
-        instance.data = {**instance.data, "kanal": ["website"]}
-        publications.publish(instance, user, utcnow())
-        db.session.rollback()
+    # The application and its worker start again (a new app on the same database); the receiver
+    # is back: the message that waited in the database is delivered once.
+    receiver.__init__()
+    restarted = app_factory(WEBHOOK_URL=url, WEBHOOK_SECRET=SECRET)
+    with restarted.app_context():  # the receiver is back on another port; the message keeps its address
+        db.session.execute(db.update(OutboxMessage).values(target=receiver.url))
         db.session.commit()
-        assert spawned == []
-        instance = db.session.get(Instance, instance_id)
-        user = db.session.scalar(db.select(User).where(User.username == "desain1"))
-        publication = publications.publish(instance, user, utcnow())
-        assert spawned == []  # not before the commit
-        db.session.commit()
-        assert len(spawned) == 1
-        assert json.loads(spawned[0].body)["publication"]["id"] == publication.id
-        db.session.commit()
-        assert len(spawned) == 1
+    assert worker.run_once(restarted, start + outbox.pause_after(1))["webhooks_sent"] == 1
+    assert json.loads(receiver.get()[2])["publication"]["title"] == "Setelah mulai ulang"
+    assert worker.run_once(restarted, start + timedelta(hours=1))["webhooks_sent"] == 0

@@ -45,7 +45,7 @@ def publish(instance: Instance, user: User, now: datetime) -> Publication:
     corrected = _supersede(instance, publication)
     audit.record("publication.publish", user, instance_id=instance.id, publication_id=publication.id,
                  **({"corrects": corrected.id} if corrected else {}))
-    webhook.notify_after_commit(publication)
+    webhook.notify(publication)
     return publication
 
 

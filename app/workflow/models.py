@@ -121,7 +121,7 @@ class HumanTask(db.Model):
 
 
 class Notification(db.Model):
-    """An in-app notice for one person; e-mailed too when SMTP is configured."""
+    """An in-app notice for one person; e-mailed too through the outbox when SMTP is configured."""
 
     __tablename__ = "notification"
     # The bell counts a person's unread notices on every page.
@@ -135,10 +135,6 @@ class Notification(db.Model):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # E-mail delivery: claimed by one worker (email_claimed_at), then sent or failed.
-    email_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    email_error: Mapped[str | None] = mapped_column(Text)
 
 
 class TaskNotice(db.Model):

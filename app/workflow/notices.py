@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
-from app.core import users
+from app.core import mail, outbox, users
 from app.core.errors import NotFound
 from app.core.models import User
 from app.core.paging import page_of
@@ -93,9 +94,22 @@ def message_for(kind: str, task: HumanTask, *, notes: str | None = None,
 
 
 def _add(people: Iterable[User], kind: str, task: HumanTask, message: str, now: datetime) -> list[Notification]:
+    """The notices in the app, and their e-mails in the outbox (for those with an address, while
+    SMTP is set up)."""
+    people = list(people)
     made = [Notification(user_id=p.id, kind=kind, instance_id=task.instance_id, task_id=task.id,
                          message=message, created_at=now) for p in people]
     db.session.add_all(made)
+    config = current_app.config
+    mailed = [(p, n) for p, n in zip(people, made, strict=True) if mail.mail_address(p)]
+    if mailed and mail.configured(config):
+        db.session.flush()  # the notices' ids, for the e-mails' references
+        base = str(config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+        link = f"{base}/tugas/{task.id}" if base else None
+        for person, notification in mailed:
+            outbox.enqueue(outbox.EMAIL, mail.mail_address(person), email_body(notification, person, link),
+                           subject=subject_for(notification, task.instance.title),
+                           reference=f"notification:{notification.id}", now=now)
     return made
 
 
