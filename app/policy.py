@@ -46,7 +46,7 @@ ADMIN, PENGAWAS, REDAKTUR, DESAIN = "admin", "pengawas", "redaktur", "desain"
 OPERATOR, WALIDATA, COMPLAINT_STAFF = "pengelola_data", "walidata", "petugas_pengaduan"
 OVERSIGHT = frozenset({ADMIN, PENGAWAS})
 READY = "ready"  # a dataset the walidata checked
-# The form property that makes a field private: the roles that may see it.
+# The form property that makes a field private: the roles that may see it (checked at deploy).
 VISIBLE_TO = "x-visible-to"
 
 

@@ -34,6 +34,8 @@ FORBIDDEN_ELEMENTS = {
     "receiveTask": "receiveTask tidak didukung",
     "manualTask": "manualTask tidak didukung: gunakan userTask",
 }
+# The form property that keeps a field from everyone but the roles it names (app.policy applies it).
+VISIBLE_TO = "x-visible-to"
 FORBIDDEN_EXTENSIONS = ("preScript", "postScript", "serviceTaskOperator", "calledDecisionId")
 
 
@@ -143,6 +145,16 @@ def _spiff_parse(root: etree._Element, process_id: str):
     return spec, parser.get_subprocess_specs(process_id)
 
 
+def _check_visibility(name: str, schema: dict[str, Any], roles: set[str], problems: list[Problem]) -> None:
+    """A private field (``"x-visible-to": [roles]``) names roles that exist, at least one."""
+    for field_name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict) or VISIBLE_TO not in prop:
+            continue
+        allowed = prop[VISIBLE_TO]
+        if not isinstance(allowed, list) or not allowed or not all(isinstance(r, str) and r in roles for r in allowed):
+            problems.append(Problem(name, f"isian '{field_name}': {VISIBLE_TO} harus daftar peran yang dikenal"))
+
+
 def _load_checked_form(name: str, element_id: str, forms: dict[str, dict[str, Any]],
                        load_form: Callable[[str], dict[str, Any] | None], problems: list[Problem]) -> None:
     if name not in forms:
@@ -231,6 +243,8 @@ def parse_model(
     start_form = properties(starts[0]).get("formJsonSchemaFilename") if starts else None
     if start_form:
         _load_checked_form(start_form, starts[0].get("id"), forms, load_form, problems)
+    for name, schema in forms.items():
+        _check_visibility(name, schema, roles, problems)
     if problems:
         raise DeployError(problems)
 
