@@ -4,6 +4,7 @@
   (imports inside functions count: a late import that hides a cycle is still a cycle).
 - request_free: the listed modules never read Flask's request-scoped objects (request, session,
   g); only screens and API routes do.
+- only_imports: a module imports, of its own package's modules, only those matching the patterns.
 """
 from __future__ import annotations
 
@@ -126,3 +127,21 @@ def _request_scoped_imports(module: str):
         elif isinstance(node, ast.Attribute) and node.attr in REQUEST_SCOPED \
                 and isinstance(node.value, ast.Name) and node.value.id == "flask":
             yield node.lineno, node.attr
+
+
+class OnlyImportsContract(Contract):
+    type_name = "only_imports"
+
+    source_module = fields.StringField()
+    allowed = fields.ListField(subfield=fields.StringField())
+
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        root = self.source_module.split(".")[0]
+        imported = graph.find_modules_directly_imported_by(self.source_module)
+        found = sorted(m for m in imported if (m == root or m.startswith(root + ".")) and not _matches(m, self.allowed))
+        return ContractCheck(kept=not found, metadata={"found": found})
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        for module in check.metadata["found"]:
+            output.print_error(f"{self.source_module} imports {module}")
+        output.new_line()

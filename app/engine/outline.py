@@ -79,7 +79,7 @@ def _geometry(root: etree._Element) -> dict[str, tuple]:
     return geometry
 
 
-def outline(xml: bytes) -> Outline:
+def outline_of(xml: bytes) -> Outline:
     """The first process of a BPMN document (read with the hardened parser) as plain data."""
     root = parse_xml(xml, max_bytes=max(len(xml), 1))
     process = root.xpath("/bpmn:definitions/bpmn:process", namespaces=NS)[0]

@@ -25,7 +25,7 @@ from app import policy
 from app.core import audit
 from app.core.errors import Conflict, Invalid, NotFound, TooLarge
 from app.core.models import User, utcnow
-from app.engine import DeployError, Problem, outline
+from app.engine import DeployError, Problem, outline_of
 from app.engine import check_form as check_deployable_form
 from app.extensions import db
 from app.workflow import processes
@@ -225,7 +225,7 @@ def form_users(draft: ProcessDraft) -> dict[str, list[tuple[str, str]]]:
     if len(xml) > int(current_app.config["MAX_BPMN_KB"]) * 1024:
         return used
     try:
-        tasks = outline(xml).of_kind("userTask")
+        tasks = outline_of(xml).of_kind("userTask")
     except (DeployError, IndexError):  # not XML, or no process in it yet
         return used
     for task in tasks:

@@ -38,7 +38,7 @@ from app.core.errors import Invalid, NotFound
 from app.core.models import User, utcnow
 from app.core.pdf import Printout
 from app.core.workcal import BULAN
-from app.engine import outline
+from app.engine import outline_of
 from app.extensions import db
 from app.workflow import processes
 from app.workflow.models import ProcessVersion
@@ -102,7 +102,7 @@ def days_text(raw: str | None) -> str:
 
 def table_from_xml(xml: bytes, pelaksana_order: Iterable[str] = ()) -> ActivityTable:
     """The activity table and the flowchart's arrows of a BPMN document (already validated)."""
-    model = outline(xml)
+    model = outline_of(xml)
     lanes: list[str] = []
     for name in (_clean(n) for n in model.lanes):
         if name and name not in lanes:

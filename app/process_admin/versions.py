@@ -27,7 +27,7 @@ from app.core.errors import Invalid, NotFound
 from app.core.models import User, utcnow
 from app.core.paging import page_of
 from app.engine import Element as EngineElement
-from app.engine import EngineError, Outline, VersionRef, check_migration, migrate_instance, outline
+from app.engine import EngineError, Outline, VersionRef, check_migration, migrate_instance, outline_of
 from app.extensions import db
 from app.workflow import processes
 from app.workflow.deadlines import deadlines
@@ -291,7 +291,7 @@ def diff_versions(process_id: str, old_number: int, new_number: int, user: User 
     """What differs between two versions of a process, by BPMN element id."""
     old = get_version(process_id, old_number, user)
     new = get_version(process_id, new_number, user)
-    old_outline, new_outline = outline(old.bpmn_xml.encode("utf-8")), outline(new.bpmn_xml.encode("utf-8"))
+    old_outline, new_outline = outline_of(old.bpmn_xml.encode("utf-8")), outline_of(new.bpmn_xml.encode("utf-8"))
     before = _snapshot(old_outline, old.forms or {})
     after = _snapshot(new_outline, new.forms or {})
     added = tuple(element for key, (element, _f) in after.items() if key not in before)
