@@ -10,8 +10,8 @@ it or act on it.
   pengawas; upload, correct, hand in: its OPD's pengelola_data, the walidata, admin; check it:
   the walidata, admin.
 - data template: everyone signed in; define and change: the walidata, admin.
-- OPD registry: everyone signed in; change it and the operators' letters: admin (a letter is
-  read by admin and the operator it appoints).
+- OPD registry: everyone signed in; change it, and read and change the operators' letters:
+  admin.
 - stored file: whoever may read an object that references it, and its uploader.
 - publication: everyone (made by the process, never by hand).
 - complaint: list: petugas_pengaduan, redaktur, pengawas, admin; its status: whoever holds the
@@ -233,7 +233,8 @@ def may_manage_opds(user: Any) -> bool:
 
 
 def may_read_letter(user: Any, letter: OperatorLetter) -> bool:
-    return _has(user, ADMIN) or (signed_in(user) and letter.user_id == user.id)
+    """An appointment letter names people: the admins who keep the registry read it."""
+    return may_manage_opds(user)
 
 
 # Complaints --------------------------------------------------------------------------------

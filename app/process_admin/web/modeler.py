@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
+from app import policy
 from app.core.errors import Conflict, Invalid, NotFound, ServiceError
 from app.core.models import ROLES, User
 from app.extensions import db
@@ -25,6 +26,13 @@ from app.workflow import forms as form_tools
 from app.workflow import hooks
 
 bp = Blueprint("modeler", __name__, url_prefix="/admin/proses", template_folder="../templates")
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    """Every screen and fetch of the modeler is the admins'; refused before anything is read."""
+    policy.require(policy.may_administer_processes(current_user), "Hanya Admin yang dapat mengubah model proses.")
 
 
 # JSON answers for the modeler's fetches ----------------------------------------------------
@@ -259,7 +267,6 @@ def form_remove(process_id: str, name: str):
 @login_required
 def preview(process_id: str):
     """The live preview: the typed schema drawn by the task page's field macros, and its errors."""
-    drafts.require_admin(current_user)
     body = _body()
     name = body.get("name") if isinstance(body.get("name"), str) else "formulir.json"
     schema, errors = drafts.parse_schema(body.get("schema"))
