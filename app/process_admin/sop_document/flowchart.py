@@ -176,32 +176,40 @@ def flowchart_svg(table: ActivityTable, *, title: str = "Diagram alir SOP") -> M
                    f'stroke="#adb5bd" stroke-width="0.5" stroke-dasharray="3 3"/>')
         out.append(f'<text x="{NO_WIDTH / 2}" y="{_n(shape.cy + 4)}" text-anchor="middle" font-size="12">'
                    f'{shape.no}</text>')
-    for shape in chart.shapes:
-        attrs = (f'class="sop-step" data-no="{shape.no}" data-kind="{shape.kind}" '
-                 f'data-lane="{escape(shape.lane)}" data-cx="{_n(shape.cx)}" data-cy="{_n(shape.cy)}"')
-        if shape.kind in ("decision", "gateway"):
-            points = " ".join(f"{_n(x)},{_n(y)}" for x, y in diamond_points(shape))
-            body = f'<polygon points="{points}" fill="#fff3cd" stroke="#212529" stroke-width="1.2"/>'
-        else:
-            radius = {"start": shape.h / 2, "event": 10}.get(shape.kind, 2)
-            fill = {"start": "#d1e7dd", "event": "#cfe2ff"}.get(shape.kind, "#ffffff")
-            body = (f'<rect x="{_n(shape.left)}" y="{_n(shape.top)}" width="{_n(shape.w)}" height="{_n(shape.h)}" '
-                    f'rx="{_n(radius)}" fill="{fill}" stroke="#212529" stroke-width="1.2"/>')
-        size = 10 if shape.kind in ("decision", "gateway") else 10.5
-        first = shape.cy - (len(shape.lines) - 1) * (size + 2) / 2 + size / 3
-        text = "".join(
-            f'<tspan x="{_n(shape.cx)}" y="{_n(first + i * (size + 2))}">{escape(line)}</tspan>'
-            for i, line in enumerate(shape.lines))
-        out.append(f'<g {attrs}>{body}<text text-anchor="middle" font-size="{size}">{text}</text></g>')
-    for connector in chart.connectors:
-        d = "M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in connector.points)
-        out.append(
-            f'<g class="sop-flow" data-from="{connector.source}" data-to="{connector.target}" '
-            f'data-label="{escape(connector.label)}"><path d="{d}" fill="none" stroke="#212529" '
-            f'stroke-width="1.2" marker-end="url(#sop-arrow)"/>'
-            + (f'<text x="{_n(connector.label_at[0])}" y="{_n(connector.label_at[1])}" font-size="10" '
-               f'font-style="italic" text-anchor="{connector.label_anchor}">{escape(connector.label)}</text>'
-               if connector.label else "")
-            + "</g>")
+    out += [_step_svg(shape) for shape in chart.shapes]
+    out += [_flow_svg(connector) for connector in chart.connectors]
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _step_svg(shape: Shape) -> str:
+    """A step's box (a diamond for a decision) with its text."""
+    attrs = (f'class="sop-step" data-no="{shape.no}" data-kind="{shape.kind}" '
+             f'data-lane="{escape(shape.lane)}" data-cx="{_n(shape.cx)}" data-cy="{_n(shape.cy)}"')
+    if shape.kind in ("decision", "gateway"):
+        points = " ".join(f"{_n(x)},{_n(y)}" for x, y in diamond_points(shape))
+        body = f'<polygon points="{points}" fill="#fff3cd" stroke="#212529" stroke-width="1.2"/>'
+    else:
+        radius = {"start": shape.h / 2, "event": 10}.get(shape.kind, 2)
+        fill = {"start": "#d1e7dd", "event": "#cfe2ff"}.get(shape.kind, "#ffffff")
+        body = (f'<rect x="{_n(shape.left)}" y="{_n(shape.top)}" width="{_n(shape.w)}" height="{_n(shape.h)}" '
+                f'rx="{_n(radius)}" fill="{fill}" stroke="#212529" stroke-width="1.2"/>')
+    size = 10 if shape.kind in ("decision", "gateway") else 10.5
+    first = shape.cy - (len(shape.lines) - 1) * (size + 2) / 2 + size / 3
+    text = "".join(
+        f'<tspan x="{_n(shape.cx)}" y="{_n(first + i * (size + 2))}">{escape(line)}</tspan>'
+        for i, line in enumerate(shape.lines))
+    return f'<g {attrs}>{body}<text text-anchor="middle" font-size="{size}">{text}</text></g>'
+
+
+def _flow_svg(connector: Connector) -> str:
+    """An arrow with its label."""
+    d = "M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in connector.points)
+    return (
+        f'<g class="sop-flow" data-from="{connector.source}" data-to="{connector.target}" '
+        f'data-label="{escape(connector.label)}"><path d="{d}" fill="none" stroke="#212529" '
+        f'stroke-width="1.2" marker-end="url(#sop-arrow)"/>'
+        + (f'<text x="{_n(connector.label_at[0])}" y="{_n(connector.label_at[1])}" font-size="10" '
+           f'font-style="italic" text-anchor="{connector.label_anchor}">{escape(connector.label)}</text>'
+           if connector.label else "")
+        + "</g>")
