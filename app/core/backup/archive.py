@@ -16,8 +16,6 @@ DUMPS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 FORMAT = 1
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 CHUNK = 1024 * 1024
-# files.store writes an upload to a temporary name first, then renames it.
-IN_PROGRESS_PREFIX = ".upload-"
 
 
 class BackupError(ServiceError):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from flask import current_app
 
-from .archive import CHUNK, IN_PROGRESS_PREFIX, UPLOADS, Staged, digest
+from app.core.files import IN_PROGRESS_PREFIX, replacing
+
+from .archive import CHUNK, UPLOADS, Staged, digest
 
 
 def upload_dir() -> Path:
@@ -40,14 +41,8 @@ def replace_uploads(staged: Staged) -> None:
         if target.is_file() and not target.is_symlink() and digest(target) == expected:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=IN_PROGRESS_PREFIX)
-        try:
-            with os.fdopen(fd, "wb") as out, open(staged.folder / name, "rb") as source:
-                shutil.copyfileobj(source, out, CHUNK)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replacing(target, prefix=IN_PROGRESS_PREFIX) as out, open(staged.folder / name, "rb") as source:
+            shutil.copyfileobj(source, out, CHUNK)
     for path in upload_files().values():
         if path not in wanted:
             path.unlink()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.core.files import replacing
+
 from .archive import DUMPS, FORMAT, MANIFEST, BackupError, Hashing, digest
 from .database import database_kind, dump_database
 from .uploads import upload_files
@@ -50,18 +52,13 @@ def create(output: Path | None = None) -> tuple[Path, dict]:
         members = {name: {"size": path.stat().st_size, "sha256": digest(path)} for name, path in sources.items()}
         manifest = {"format": FORMAT, "created_at": now.isoformat().replace("+00:00", "Z"),
                     "database": kind, "alembic_revision": revision, "members": members}
-        fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=".backup-", suffix=".tar.gz")
-        try:
-            with os.fdopen(fd, "wb") as fh, tarfile.open(fileobj=fh, mode="w:gz") as tar:
+        with replacing(output, prefix=".backup-", suffix=".tar.gz") as fh:
+            with tarfile.open(fileobj=fh, mode="w:gz") as tar:
                 encoded = json.dumps(manifest, indent=2, sort_keys=True).encode()
                 tar.addfile(_tarinfo(MANIFEST, len(encoded), now.timestamp()), io.BytesIO(encoded))
                 for name, path in sources.items():
                     _add(tar, name, path, members[name], now.timestamp())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, output)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            os.fchmod(fh.fileno(), 0o600)
     return output, manifest
 
 
