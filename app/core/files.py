@@ -7,7 +7,10 @@ import os
 import secrets
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
@@ -21,6 +24,8 @@ from .models import StoredFile, User
 
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 PDF = "application/pdf"
+# An upload is written under a temporary name with this prefix first, then renamed.
+IN_PROGRESS_PREFIX = ".upload-"
 
 
 def max_bytes() -> int:
@@ -60,10 +65,19 @@ def _write_content(data: bytes, sha256: str) -> None:
     if target.exists():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    with replacing(target, prefix=IN_PROGRESS_PREFIX) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def replacing(target: Path, *, prefix: str, suffix: str = "") -> Iterator[BinaryIO]:
+    """A file to write that takes ``target``'s place only when complete: written under a
+    temporary name beside it (``prefix``, ``suffix``) and renamed to it when the block ends;
+    removed when the block fails."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -175,67 +175,12 @@ def parse_model(
     """Validate a BPMN document completely; raise DeployError listing every problem. ``roles``
     are the roles a lane may name, ``effects`` the effects a task may have."""
     root = parse_xml(data, max_bytes)
-    processes = root.xpath("/bpmn:definitions/bpmn:process", namespaces=NS)
-    if len(processes) != 1:
-        raise DeployError([Problem(None, "berkas harus berisi tepat satu bpmn:process")])
-    process = processes[0]
+    process = _the_process(root)
     process_id = process.get("id") or ""
-    if process.get("isExecutable") != "true":
-        raise DeployError([Problem(process_id, "proses harus isExecutable=\"true\"")])
-
-    problems: list[Problem] = []
-    for tag, message in FORBIDDEN_ELEMENTS.items():
-        for element in root.iter(f"{{{NS['bpmn']}}}{tag}"):
-            problems.append(Problem(element.get("id"), message))
-    for tag in FORBIDDEN_EXTENSIONS:
-        for element in root.iter(f"{{{NS['spiffworkflow']}}}{tag}"):
-            owner = element.getparent().getparent()
-            problems.append(Problem(owner.get("id"), f"ekstensi spiffworkflow:{tag} tidak diizinkan"))
-    for expr in root.iter(f"{{{NS['bpmn']}}}conditionExpression"):
-        flow_id = expr.getparent().get("id")
-        try:
-            compile_condition((expr.text or "").strip())
-        except ExpressionError as exc:
-            problems.append(Problem(flow_id, f"kondisi ditolak: {exc}"))
-
-    lanes: dict[str, str] = {}
-    lane_of: dict[str, str] = {}
-    for lane in process.iter(f"{{{NS['bpmn']}}}lane"):
-        name = lane.get("name") or ""
-        role = properties(lane).get("role")
-        if role not in roles:
-            problems.append(Problem(
-                lane.get("id"), f"lajur '{name}' tidak dipetakan ke peran yang dikenal (properti role)"
-            ))
-            continue
-        lanes[name] = role
-        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
-            lane_of[(ref.text or "").strip()] = name
-
+    problems = _no_code(root)
+    lanes, lane_of = _lanes(process, roles, problems)
     forms: dict[str, dict[str, Any]] = {}
-    tasks: dict[str, UserTaskDef] = {}
-    for element in process.iter(f"{{{NS['bpmn']}}}userTask"):
-        task_id = element.get("id")
-        props = properties(element)
-        lane = lane_of.get(task_id)
-        if lane is None:
-            problems.append(Problem(task_id, "tugas pengguna harus berada di lajur yang dipetakan ke peran"))
-        form = props.get("formJsonSchemaFilename")
-        if not form:
-            problems.append(Problem(task_id, "tugas pengguna tidak memiliki formulir (formJsonSchemaFilename)"))
-        else:
-            _load_checked_form(form, task_id, forms, load_form, problems)
-        effect = props.get("effect") or None
-        if effect is not None and effect not in effects:
-            problems.append(Problem(task_id, f"efek '{effect}' tidak dikenal"))
-        docs = element.xpath("./bpmn:documentation/text()", namespaces=NS)
-        tasks[task_id] = UserTaskDef(
-            bpmn_id=task_id, name=element.get("name") or task_id, lane=lane or "",
-            role=lanes.get(lane or "", ""), form=form or "",
-            hari_kerja=_hari_kerja(props.get("waktuHariKerja"), task_id, problems),
-            effect=effect, properties=props, documentation=" ".join(d.strip() for d in docs),
-            decision=_decision(props, forms.get(form or ""), task_id, problems),
-        )
+    tasks = _user_tasks(process, lanes, lane_of, effects, forms, load_form, problems)
     process_props = properties(process)
     hari_kerja = _hari_kerja(process_props.get("waktuHariKerja"), process_id, problems)
     starts = process.xpath("./bpmn:startEvent", namespaces=NS)
@@ -261,6 +206,87 @@ def parse_model(
         hari_kerja=hari_kerja, properties=process_props, lanes=lanes,
         user_tasks=tasks, forms=forms, start_role=start_role, start_form=start_form or None,
     )
+
+
+def _the_process(root: etree._Element) -> etree._Element:
+    """The document's one executable process; a DeployError when there is not exactly one."""
+    processes = root.xpath("/bpmn:definitions/bpmn:process", namespaces=NS)
+    if len(processes) != 1:
+        raise DeployError([Problem(None, "berkas harus berisi tepat satu bpmn:process")])
+    process = processes[0]
+    if process.get("isExecutable") != "true":
+        raise DeployError([Problem(process.get("id") or "", "proses harus isExecutable=\"true\"")])
+    return process
+
+
+def _no_code(root: etree._Element) -> list[Problem]:
+    """The elements and extensions that would run code, and the conditions the safe evaluator refuses."""
+    problems: list[Problem] = []
+    for tag, message in FORBIDDEN_ELEMENTS.items():
+        for element in root.iter(f"{{{NS['bpmn']}}}{tag}"):
+            problems.append(Problem(element.get("id"), message))
+    for tag in FORBIDDEN_EXTENSIONS:
+        for element in root.iter(f"{{{NS['spiffworkflow']}}}{tag}"):
+            owner = element.getparent().getparent()
+            problems.append(Problem(owner.get("id"), f"ekstensi spiffworkflow:{tag} tidak diizinkan"))
+    for expr in root.iter(f"{{{NS['bpmn']}}}conditionExpression"):
+        flow_id = expr.getparent().get("id")
+        try:
+            compile_condition((expr.text or "").strip())
+        except ExpressionError as exc:
+            problems.append(Problem(flow_id, f"kondisi ditolak: {exc}"))
+    return problems
+
+
+def _lanes(process: etree._Element, roles: set[str],
+           problems: list[Problem]) -> tuple[dict[str, str], dict[str, str]]:
+    """The lanes that map to a known role (lane name -> role), and the lane of each flow node
+    in them (element id -> lane name)."""
+    lanes: dict[str, str] = {}
+    lane_of: dict[str, str] = {}
+    for lane in process.iter(f"{{{NS['bpmn']}}}lane"):
+        name = lane.get("name") or ""
+        role = properties(lane).get("role")
+        if role not in roles:
+            problems.append(Problem(
+                lane.get("id"), f"lajur '{name}' tidak dipetakan ke peran yang dikenal (properti role)"
+            ))
+            continue
+        lanes[name] = role
+        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
+            lane_of[(ref.text or "").strip()] = name
+    return lanes, lane_of
+
+
+def _user_tasks(process: etree._Element, lanes: Mapping[str, str], lane_of: Mapping[str, str], effects: set[str],
+                forms: dict[str, dict[str, Any]], load_form: Callable[[str], dict[str, Any] | None],
+                problems: list[Problem]) -> dict[str, UserTaskDef]:
+    """Every user task with its lane, role, form (loaded into ``forms`` and checked), standard
+    time, effect and decision."""
+    tasks: dict[str, UserTaskDef] = {}
+    for element in process.iter(f"{{{NS['bpmn']}}}userTask"):
+        task_id = element.get("id")
+        props = properties(element)
+        lane = lane_of.get(task_id)
+        if lane is None:
+            problems.append(Problem(task_id, "tugas pengguna harus berada di lajur yang dipetakan ke peran"))
+        form = props.get("formJsonSchemaFilename")
+        if not form:
+            problems.append(Problem(task_id, "tugas pengguna tidak memiliki formulir (formJsonSchemaFilename)"))
+        else:
+            _load_checked_form(form, task_id, forms, load_form, problems)
+        effect = props.get("effect") or None
+        if effect is not None and effect not in effects:
+            problems.append(Problem(task_id, f"efek '{effect}' tidak dikenal"))
+        docs = element.xpath("./bpmn:documentation/text()", namespaces=NS)
+        tasks[task_id] = UserTaskDef(
+            bpmn_id=task_id, name=element.get("name") or task_id, lane=lane or "",
+            role=lanes.get(lane or "", ""), form=form or "",
+            hari_kerja=_hari_kerja(props.get("waktuHariKerja"), task_id, problems),
+            effect=effect, properties=props, documentation=" ".join(d.strip() for d in docs),
+            decision=_decision(props, forms.get(form or ""), task_id, problems),
+        )
+    return tasks
 
 
 _spec_cache: dict[str, tuple[Any, Any]] = {}

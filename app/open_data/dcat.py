@@ -16,7 +16,7 @@ from app.catalog.models import Dataset
 from app.extensions import db
 from app.publishing.models import Publication
 
-from .ckan import downloads, landing_page, license_of, modified_at
+from .ckan.shapes import downloads, landing_page, license_of, modified_at
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
