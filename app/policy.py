@@ -191,6 +191,12 @@ def operators_opd(user: Any) -> str | None:
     return user.opd_code if _has(user, OPERATOR) else None
 
 
+def needs_appointment(user: Any) -> bool:
+    """Whether handing in data needs a valid appointment letter: a data operator's, not the
+    walidata's nor an admin's."""
+    return _has(user, OPERATOR) and not _has(user, ADMIN, WALIDATA)
+
+
 def may_read_dataset(user: Any, dataset: Dataset) -> bool:
     return dataset.status == READY or may_see_unchecked(user, dataset.opd_code)
 

@@ -26,7 +26,6 @@ from app.extensions import db
 
 from . import regions
 
-MANAGER_ROLES = ("admin", "walidata")
 COLUMN_TYPES = {
     "text": N_("Teks"),
     "integer": N_("Bilangan bulat"),

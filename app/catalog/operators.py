@@ -17,8 +17,6 @@ from app.extensions import db
 
 from .models import OperatorLetter
 
-OPERATOR_ROLE = "pengelola_data"
-
 
 def today() -> date:
     return datetime.now(WIB).date()
@@ -39,7 +37,7 @@ def _date(fields: dict, key: str, errors: dict[str, str]) -> date | None:
 def add_letter(operator: User, fields: dict, pdf: bytes, filename: str, actor: User) -> OperatorLetter:
     """Record a signed letter appointing the operator for their OPD (admins only)."""
     policy.require(policy.may_manage_opds(actor), "Hanya admin yang boleh mengelola OPD dan operator data.")
-    if not operator.has_role(OPERATOR_ROLE) or not operator.opd_code:
+    if not policy.operators_opd(operator):
         raise Invalid("Surat penunjukan hanya untuk Pengelola Data yang terdaftar pada sebuah OPD.",
                       {"user": "bukan Pengelola Data OPD"})
     errors: dict[str, str] = {}
@@ -118,7 +116,7 @@ def get_letter(letter_id: int) -> OperatorLetter:
 
 def require_appointment(user: User) -> None:
     """Operators hand in data only under a valid letter; admins and the walidata need none."""
-    if user.has_role("admin", "walidata") or not user.has_role(OPERATOR_ROLE):
+    if not policy.needs_appointment(user):
         return
     day = today()
     letter = deciding_letter(user, letters_of(user.id), day)
@@ -137,7 +135,7 @@ def require_appointment(user: User) -> None:
 def operators(opd_code: str | None = None) -> list[User]:
     from app.core.models import UserRole
 
-    query = select(User).join(UserRole).where(UserRole.role == OPERATOR_ROLE).order_by(User.username)
+    query = select(User).join(UserRole).where(UserRole.role == policy.OPERATOR).order_by(User.username)
     if opd_code:
         query = query.where(User.opd_code == opd_code)
     return list(db.session.scalars(query))

@@ -24,7 +24,6 @@ from app.supervision import reports, stats
 from app.workflow import processes
 
 bp = Blueprint("dashboard", __name__, template_folder="../templates")
-ROLES = ("pengawas", "admin")
 PROCESS = stats.PUBLICATION_PROCESS
 COMPLAINTS_LIST = "complaints.index"  # the staff's list of complaints
 COMPLAINTS_LIST_PATH = "/pengaduan/daftar"
