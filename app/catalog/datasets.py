@@ -25,6 +25,8 @@ from app.extensions import db
 
 from . import data_templates, operators
 
+# The field of a run's data that names the dataset it works on (a publication's, a complaint's).
+RUN_FIELD = "dataset_id"
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT_FIELDS = {"title": 255, "period": 32, "description": 5000, "unit": 100, "source": 255, "license": 100,
@@ -339,7 +341,8 @@ def history(dataset_id: int) -> list[AuditEvent]:
 
 
 def choices() -> list[tuple[int, str]]:
-    """The checked datasets a publication may be made from: the dynamic enum of tentukan_data."""
+    """The checked datasets a publication may be made from: the dynamic enum "datasets" of the
+    forms (the step that chooses the data)."""
     rows = db.session.execute(
         select(Dataset.id, Dataset.title, Dataset.period).where(Dataset.status == "ready")
         .order_by(Dataset.title, Dataset.id)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
+from app.catalog import datasets
 from app.catalog.models import Dataset
 from app.core import audit
 from app.core.errors import Conflict, NotFound
@@ -23,7 +24,7 @@ HOUSE_TAG = "SatuDataMagetan"
 # A search is a few words.
 MAX_TERMS = 8
 # What the SOP's forms name and the publication is made of: the one place these words live.
-DATASET, DESIGN, DESIGN_NOTES, CAPTION = "dataset_id", "desain", "catatan_desain", "caption"
+DATASET, DESIGN, DESIGN_NOTES, CAPTION = datasets.RUN_FIELD, "desain", "catatan_desain", "caption"
 HASHTAGS, CHANNELS, LINKS = "tagar", "kanal", "tautan"
 CHOOSE_DATA = "tentukan_data"  # the step that chooses the data (Publikasi Baru fills it in)
 PROCESS = "penyebarluasan_data"

@@ -61,7 +61,8 @@ def _cause(task: HumanTask) -> HumanTask | None:
 def _sent_back_by(task: HumanTask) -> HumanTask | None:
     """The decision that sent work back to this step, when the task is a return: an earlier
     round of the same step exists, and it was made ready by a different step than this round
-    (desain after periksa "revisi" is a return; caption after the new desain is not)."""
+    (a design after a review that sent it back is a return; the caption after the new design is
+    not)."""
     cause = _cause(task)
     for earlier in reversed(task.instance.tasks):
         if earlier is not task and earlier.bpmn_id == task.bpmn_id and earlier.completed_at is not None:
@@ -122,7 +123,8 @@ def task_ready(task: HumanTask, now: datetime, *, actor: User | None = None) -> 
     decision = _sent_back_by(task)
     if decision is not None:
         kind, reviewer = "revision", decision.completed_by
-        notes = (decision.data or {}).get("catatan_revisi")
+        rule = task.instance.process_version.model.decisions().get(decision.bpmn_id)
+        notes = rule.notes(decision.data) if rule is not None else None
     people = _unique(_people_of(task), leave_out=actor)
     return _add(people, kind, task, message_for(kind, task, notes=notes if isinstance(notes, str) else None,
                                                 reviewer=reviewer), now)
