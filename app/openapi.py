@@ -167,7 +167,9 @@ PATHS: dict[str, Any] = {
     "/opds": {"get": _op("The regional agencies (OPD)", {"200": _json({"type": "object", "properties": {
         "items": {"type": "array", "items": _ref("Opd")}}})})},
     "/datasets": {
-        "get": _op("The catalog of data terolah, every state", {"200": _json(_page("Dataset")), **_errors(400)},
+        "get": _op("The datasets the caller may read: every checked one; unchecked ones of the caller's OPD "
+                   "(pengelola_data) or of every OPD (walidata, admin, pengawas)",
+                   {"200": _json(_page("Dataset")), **_errors(400)},
                    parameters=[{"name": "status", "in": "query", "schema": DATASET_STATUS},
                                {"name": "opd", "in": "query", "schema": {"type": "string"}}, *PAGING]),
         "post": _op("Store sectoral data (CSV or XLSX) as a draft; with `template`, the file is checked "
@@ -233,7 +235,9 @@ PATHS: dict[str, Any] = {
         requestBody=_body({"type": "object", "required": ["process", "title"], "properties": {
             "process": {"type": "string"}, "title": {"type": "string"}}}))},
     "/instances/{instance_id}": {"get": _op(
-        "State, data, tasks, history and due time of an instance",
+        "State, data, tasks, history and due time of an instance; 404 for those who may not read it "
+        "(only the roles of its process's lanes, admin, pengawas and its starter may), and without the "
+        "private fields (x-visible-to) the caller may not see",
         {"200": _json(_ref("Instance")), **_errors(404)},
         parameters=[{"name": "instance_id", "in": "path", "required": True, "schema": {"type": "integer"}}])},
     "/tasks": {"get": _op("Ready tasks", {"200": _json(_page("Task")), **_errors(400)}, parameters=[
@@ -244,7 +248,7 @@ PATHS: dict[str, Any] = {
          "description": "only the tasks in this state at the moment of the call: on_time, near_due "
                         "(less than 2 service hours left) or overdue (past due_at); any other value "
                         "answers 400"}, *PAGING])},
-    "/tasks/{task_id}": {"get": _op("One task with its form and data", {
+    "/tasks/{task_id}": {"get": _op("One task with its form and data (read by whoever may read its instance)", {
         "200": _json(_ref("TaskWithForm")), **_errors(403, 404)}, parameters=[TASK_ID])},
     "/tasks/{task_id}/claim": {"post": _op("Take the task", {
         "200": _json(_ref("Task")), **_errors(403, 404, 409)}, parameters=[TASK_ID])},
