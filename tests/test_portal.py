@@ -5,36 +5,9 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import PASSWORD, SAMPLE_CSV
-from helpers import complete, start, upload_dataset, upload_design
-
-
-class Team:
-    """An admin, a redaktur and a designer, made once per test, who publish items end to end."""
-
-    def __init__(self, make_user):
-        self.admin = make_user("admin1", "admin")
-        self.redaktur = make_user("redaktur1", "redaktur")
-        self.desain = make_user("desain1", "desain")
-
-    def dataset(self, title="Jumlah Penduduk per Kecamatan", opd="dispendukcapil"):
-        return upload_dataset(self.admin, title=title, opd=opd)
-
-    def publish(self, title, caption, dataset=None, tagar=None, links=None):
-        dataset = dataset or self.dataset()
-        instance = start(self.redaktur, title)
-        return self.run(instance["id"], dataset["id"], caption, tagar=tagar, links=links)
-
-    def run(self, instance_id, dataset_id, caption, tagar=None, links=None):
-        """Every step of a started run, approved at the first review; returns the instance."""
-        complete(self.redaktur, instance_id, "tentukan_data", {"dataset_id": dataset_id})
-        complete(self.desain, instance_id, "ambil_data", {"data_terpilih": "semua"})
-        complete(self.desain, instance_id, "desain", {"desain": upload_design(self.desain)})
-        caption_data = {"caption": caption, **({"tagar": tagar} if tagar is not None else {})}
-        complete(self.desain, instance_id, "caption", caption_data)
-        complete(self.redaktur, instance_id, "periksa", {"keputusan": "disetujui"})
-        final = {"kanal": ["website"], **({"tautan": links} if links else {})}
-        return complete(self.desain, instance_id, "publikasi", final)
+from support.people import PASSWORD
+from support.samples import SAMPLE_CSV
+from support.sop import Team
 
 
 def publish(make_user, title, caption):

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 import pytest
 import schemathesis
-from conftest import PASSWORD, SAMPLE_CSV, Api
-from helpers import PROCESS, start, upload_dataset
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from test_portal import Team
+from support.catalog import upload_dataset
+from support.people import PASSWORD, Api
+from support.samples import SAMPLE_CSV
+from support.sop import PROCESS, Team, start
 
 from app import openapi
 

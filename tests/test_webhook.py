@@ -10,7 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from test_portal import Team
+from support.sop import Team, complete, ready_task, start, upload_design
 
 from app.core.errors import Conflict
 from app.publishing import publications, webhook
@@ -109,7 +109,6 @@ def _failing_after_publish(monkeypatch, exc):
 
 
 def _finish_until_publikasi(team, title):
-    from helpers import complete, start, upload_design
 
     dataset = team.dataset()
     instance = start(team.redaktur, title)
@@ -122,7 +121,6 @@ def _finish_until_publikasi(team, title):
 
 
 def test_nothing_is_sent_for_a_rolled_back_publish(app_factory, make_user, anonymous, receiver, monkeypatch):
-    from helpers import complete, ready_task
 
     hooked = app_factory(WEBHOOK_URL=receiver.url, WEBHOOK_SECRET=SECRET)
     team = team_on(hooked, make_user)

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from helpers import PROCESS, free_port, upload_dataset
 from sqlalchemy import func, select
+from support.catalog import upload_dataset
+from support.servers import free_port
+from support.sop import PROCESS
 
 from app import worker
 from app.core.models import User

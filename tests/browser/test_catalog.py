@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import upload_dataset
 from playwright.sync_api import expect
-
-from .conftest import ARTIFACTS
+from support.browser import ARTIFACTS
+from support.catalog import upload_dataset
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_portal import Team
+from support.sop import Team
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_stats import NOW, build_fixture
+from support.statistics import NOW, build_fixture
 
 from app.supervision.web import dashboard
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import PROCESS, start
 from lxml import etree
 from playwright.sync_api import expect
+from support.sop import PROCESS, start
 
 from app.extensions import db
 from app.workflow import processes

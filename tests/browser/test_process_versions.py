@@ -3,9 +3,9 @@ the difference marked on both diagrams, runs the migration dry run and moves the
 from __future__ import annotations
 
 import pytest
-from helpers import start
 from playwright.sync_api import expect
-from test_versions import ADDED
+from support.sop import start
+from support.variants import ADDED
 
 pytestmark = pytest.mark.browser
 

@@ -4,9 +4,9 @@ can then choose it for a new publication."""
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLE_CSV
-from helpers import appoint
 from playwright.sync_api import expect
+from support.catalog import appoint
+from support.samples import SAMPLE_CSV
 
 pytestmark = pytest.mark.browser
 
