@@ -1,13 +1,18 @@
 """Fixtures: an app on a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
 migrated once per session and emptied before each test, with the shipped process deployed.
-What the tests share besides the fixtures is in tests/support/, never imported from here."""
+
+People, as in Flask's tutorial: on the screens, ``auth.login("redaktur")`` signs the test client
+in through the /masuk form (making the user with that role and the known password when there is
+none yet) and returns it, ``auth.logout()`` signs it out; for the API, ``make_user(username,
+*roles)`` makes a user and returns their caller with a bearer token, ``anonymous`` one without.
+Everything else the tests share is in tests/support/, never imported from here."""
 from __future__ import annotations
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from support.database import OPD_COLUMNS, TEST_DATABASE_URL, restore_opds
-from support.people import Api, api_caller, create_user
+from support.people import Api, AuthActions, api_caller, create_user
 
 from app import create_app
 from app.extensions import db
@@ -103,6 +108,12 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def auth(app, client):
+    """Sign the test client in as a role through /masuk, and out: auth.login("redaktur"), auth.logout()."""
+    return AuthActions(app, client)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
-from support.people import PASSWORD
 from support.samples import SAMPLE_CSV
 from support.sop import Team
 
@@ -182,7 +181,7 @@ def test_dataset_page_download_and_its_publications(client, anonymous, make_user
     assert client.get("/data/999999/unduh").status_code == 404
 
 
-def test_unchecked_data_is_not_public(client, make_user):
+def test_unchecked_data_is_not_public(client, make_user, auth):
     team = Team(make_user)
     response = team.admin.upload("/datasets", SAMPLE_CSV, "penduduk.csv", title="Belum diperiksa",
                                  opd="dispendukcapil", period="2025")
@@ -191,10 +190,10 @@ def test_unchecked_data_is_not_public(client, make_user):
     assert client.get(f"/data/{dataset['id']}").status_code == 404
     assert client.get(f"/data/{dataset['id']}/unduh").status_code == 404
     # Before the check only those who prepare, check or supervise it see it; not the redaktur.
-    assert client.post("/masuk", data={"username": "redaktur1", "password": PASSWORD}).status_code == 302
+    auth.login("redaktur", "redaktur1")  # through /masuk: 302
     assert client.get(f"/data/{dataset['id']}").status_code == 404
-    client.post("/keluar")
-    assert client.post("/masuk", data={"username": "admin1", "password": PASSWORD}).status_code == 302
+    auth.logout()
+    auth.login("admin", "admin1")
     page = client.get(f"/data/{dataset['id']}")
     assert page.status_code == 200 and "Belum diperiksa" in page.get_data(as_text=True)
     download = client.get(f"/data/{dataset['id']}/unduh")

@@ -4,7 +4,7 @@ a test module imports from here, never from conftest nor from another test modul
 - database: the test database (TEST_DATABASE_URL or SQLite), the OPD registry put back as
   seeded, and scratch databases on the PostgreSQL server.
 - people: the known password, users with roles, API callers with a bearer token, screen sessions
-  set up directly, the text of a page.
+  (through /masuk, or set up directly for several people at once), the text of a page.
 - samples: sample data and pictures made in memory (CSV, PDF, PNG, an infographic).
 - catalog: datasets uploaded, handed in and checked through the API; operators' letters.
 - sop: the SOP driven through /api/v1: start, the inbox's ready task, complete, a whole run.

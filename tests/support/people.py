@@ -1,9 +1,12 @@
 """People and sign-in: users with roles and the known password, callers of /api/v1 with a bearer
-token, and sessions on the screens, each in a client of its own, set up directly (sign_in;
-signing in itself is tested with the sign-in screens)."""
+token, and sessions on the screens — through the real /masuk form (AuthActions, the `auth`
+fixture) or, for several people at once each in a client of their own, set up directly
+(sign_in; signing in itself is tested with the sign-in screens)."""
 from __future__ import annotations
 
 import io
+
+from sqlalchemy import select
 
 from app.core import users
 from app.core.models import User
@@ -56,6 +59,36 @@ def sign_in(app, username):
         session["_user_id"] = session_id
         session["_fresh"] = True
     return client
+
+
+class AuthActions:
+    """Sign the test client in and out on the screens, as flaskr's tests do.
+
+    ``login(role)`` makes the user (named after the role unless a username is given, with the known
+    password; an operator of Dispendukcapil for pengelola_data) when there is none yet, posts the
+    real /masuk form and returns the client, signed in. ``logout()`` posts /keluar. The test apps
+    have CSRF off; the browser tests sign in with a browser instead (support.browser.sign_in)."""
+
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+
+    def login(self, role="redaktur", username=None, *, opd=None, password=PASSWORD):
+        username = username or role
+        with self.app.app_context():
+            user = db.session.scalar(select(User).where(User.username == username))
+            if user is None:
+                if role == "pengelola_data" and opd is None:
+                    opd = "dispendukcapil"
+                users.create_user(username, [role], password, opd=opd)
+                db.session.commit()
+            else:
+                assert role in user.roles, (username, sorted(user.roles), role)
+        response = self.client.post("/masuk", data={"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return self.client
+
+    def logout(self):
+        return self.client.post("/keluar")
 
 
 def html(response) -> str:
