@@ -1,5 +1,6 @@
 """What the tests share, apart from the fixtures (tests/conftest.py) and from the tests themselves:
-a test module imports from here, never from conftest nor from another test module.
+a test module imports from here, never from conftest nor from another test module
+(tests/test_suite_imports.py keeps it so).
 
 - database: the test database (TEST_DATABASE_URL or SQLite), the OPD registry put back as
   seeded, and scratch databases on the PostgreSQL server.
