@@ -127,6 +127,7 @@ def test_the_served_document_is_the_one_tested(anonymous):
 # One database per operation, shared by that operation's examples (the function-scoped fixtures).
 # POST /processes/{process_id}/versions is included: no generated text is a valid BPMN model, so it
 # meets the model checks' refusals (422) and never deploys.
+@pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=25, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

@@ -89,6 +89,7 @@ def test_publication_sends_a_signed_notice_after_commit(app_factory, make_user, 
     receiver.assert_nothing()  # exactly one notice
 
 
+@pytest.mark.slow
 def test_the_user_does_not_wait_for_the_receiver(app_factory, make_user, receiver):
     receiver.delay = 3.0
     hooked = app_factory(WEBHOOK_URL=receiver.url, WEBHOOK_SECRET=SECRET)
@@ -120,6 +121,7 @@ def _finish_until_publikasi(team, title):
     return instance
 
 
+@pytest.mark.slow
 def test_nothing_is_sent_for_a_rolled_back_publish(app_factory, make_user, anonymous, receiver, monkeypatch):
 
     hooked = app_factory(WEBHOOK_URL=receiver.url, WEBHOOK_SECRET=SECRET)

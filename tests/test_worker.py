@@ -196,6 +196,7 @@ def test_two_threads_send_every_notice_and_every_email_exactly_once(app_factory,
     assert len(smtp.messages) == 4 * INSTANCES
 
 
+@pytest.mark.slow
 def test_two_worker_processes_at_the_same_moment(app_factory, make_user, smtp, tmp_path):
     app = app_factory(**mail_settings(smtp.port))
     make_team(app, make_user)

@@ -44,6 +44,7 @@ def catalog(make_user):
     return dataset_id
 
 
+@pytest.mark.slow
 def test_visitor_searches_opens_and_charts_a_dataset(browse, catalog):
     page = browse().page
     page.goto("/")

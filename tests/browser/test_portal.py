@@ -75,6 +75,7 @@ def test_portal_shows_a_caption_with_markup_as_text(browse, team):
     assert dialogs == []
 
 
+@pytest.mark.slow
 def test_screenshots_for_the_readme(browse, team, live_app):
     """The desain user's inbox with several tasks, and the portal with several publications."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from support.variants import ADDED
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.slow
 def test_upload_diff_on_both_diagrams_and_migration(browse, make_user, tmp_path):
     make_user("admin1", "admin")
     redaktur = make_user("redaktur1", "redaktur")

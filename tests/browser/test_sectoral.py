@@ -34,6 +34,7 @@ def open_from_queue(page, title):
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
+@pytest.mark.slow
 def test_a_recap_from_upload_to_the_choice_of_a_publication(browse, people):
     operator = browse("op1").page
     operator.goto("/data-sektoral")

@@ -58,6 +58,7 @@ def expect_flash(page, text):
     expect(page.locator("main .alert-success").first).to_contain_text(text)
 
 
+@pytest.mark.slow
 def test_two_people_walk_the_whole_sop_with_one_revision(browse, team, tmp_path):
     redaktur = browse("redaktur1").page
     desain = browse("desain1").page
@@ -179,6 +180,7 @@ def design_ready_for_review(team, title=TITLE, caption="Penduduk Magetan 2025.")
     return instance
 
 
+@pytest.mark.slow
 def test_validation_errors_keep_what_was_typed(browse, team):
     design_ready_for_review(team, caption=None)
 
