@@ -117,6 +117,11 @@ test: lint
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest; fi
 
+# While working: SQLite only, without the browser and stress tests and without the tests marked
+# slow (more than a few seconds each); make test runs them all, and the linters first.
+test-fast: install
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not slow and not browser" --ignore=tests/browser --ignore=tests/stress
+
 # The README's screenshots, made by the browser tests.
 screenshots: install
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshots

@@ -1,26 +1,27 @@
 """Fixtures: an app on a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
-migrated once per session and emptied before each test, with the shipped process deployed."""
-from __future__ import annotations
+migrated once per session and emptied before each test, with the shipped process deployed.
 
-import io
-import os
+People, as in Flask's tutorial: on the screens, ``auth.login("redaktur")`` signs the test client
+in through the /masuk form (making the user with that role and the known password when there is
+none yet) and returns it, ``auth.logout()`` signs it out; for the API, ``make_user(username,
+*roles)`` makes a user and returns their caller with a bearer token, ``anonymous`` one without.
+Everything else the tests share is in tests/support/, never imported from here."""
+from __future__ import annotations
 
 import pytest
 from flask_migrate import upgrade
-from PIL import Image
 from sqlalchemy import create_engine, text
+from support.database import OPD_COLUMNS, TEST_DATABASE_URL, restore_opds
+from support.people import Api, AuthActions, api_caller, create_user
 
 from app import create_app
-from app.core import users
 from app.extensions import db
 from app.workflow import processes
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Emptied before each test, children first (from the models' metadata, so a new table is never
 # forgotten), all but the seed data of the migrations: the OPDs (put back as they were made), the
 # SOP's metadata, and the audit chain's head (one row, reset).
 KEPT_TABLES = {"opd", "process_meta", "audit_head"}
-PASSWORD = "kata-sandi-uji-123"
 
 
 def pytest_report_header(config):
@@ -39,9 +40,6 @@ def database_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
-OPD_COLUMNS = "code, name, short_name, address, email, phone, website, active"
-
-
 @pytest.fixture(scope="session")
 def seeded_opds(migrated):
     """The OPD registry as the migrations seed it; tests that edit it get it back."""
@@ -50,15 +48,6 @@ def seeded_opds(migrated):
         rows = [dict(r._mapping) for r in conn.execute(text(f"SELECT {OPD_COLUMNS} FROM opd"))]
     engine.dispose()
     return rows
-
-
-def restore_opds(seeded: list[dict]) -> None:
-    codes = {row["code"] for row in seeded}
-    for (code,) in db.session.execute(text("SELECT code FROM opd")).all():
-        if code not in codes:
-            db.session.execute(text("DELETE FROM opd WHERE code = :code"), {"code": code})
-    assignments = ", ".join(f"{c} = :{c}" for c in OPD_COLUMNS.split(", ")[1:])
-    db.session.execute(text(f"UPDATE opd SET {assignments} WHERE code = :code"), seeded)
 
 
 @pytest.fixture(scope="session")
@@ -121,25 +110,10 @@ def runner(app):
     return app.test_cli_runner()
 
 
-class Api:
-    """A caller of /api/v1 with a bearer token."""
-
-    def __init__(self, client, token=None):
-        self.client, self.token = client, token
-
-    def _headers(self):
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
-
-    def get(self, path, **kw):
-        return self.client.get("/api/v1" + path, headers=self._headers(), **kw)
-
-    def post(self, path, json=None, **kw):
-        return self.client.post("/api/v1" + path, json=json, headers=self._headers(), **kw)
-
-    def upload(self, path, data: bytes, filename: str, **fields):
-        return self.client.post("/api/v1" + path, headers=self._headers(),
-                                data={"file": (io.BytesIO(data), filename), **fields},
-                                content_type="multipart/form-data")
+@pytest.fixture
+def auth(app, client):
+    """Sign the test client in as a role through /masuk, and out: auth.login("redaktur"), auth.logout()."""
+    return AuthActions(app, client)
 
 
 @pytest.fixture
@@ -147,12 +121,8 @@ def make_user(app, client):
     """Create a user with roles through the service and log them in through the API."""
 
     def make(username, *roles, opd=None):
-        with app.app_context():
-            users.create_user(username, list(roles), PASSWORD, opd=opd)
-            db.session.commit()
-        response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-        assert response.status_code == 200, response.get_json()
-        return Api(client, response.get_json()["token"])
+        create_user(app, username, *roles, opd=opd)
+        return api_caller(client, username)
 
     return make
 
@@ -160,13 +130,3 @@ def make_user(app, client):
 @pytest.fixture
 def anonymous(client):
     return Api(client)
-
-
-def image_bytes(kind="PNG", size=(4, 3), color=(200, 30, 30)) -> bytes:
-    """A real image made in memory."""
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, kind)
-    return buffer.getvalue()
-
-
-SAMPLE_CSV = b"kecamatan,jumlah\nMagetan,45780\nMaospati,48200\nPlaosan,50500\n"

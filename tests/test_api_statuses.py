@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import PROCESS, complete, ready_task, start, upload_dataset, upload_design
+from support.catalog import upload_dataset
+from support.sop import PROCESS, complete, ready_task, start, upload_design
 
 
 def error_of(response, status, code=None):

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, TEST_DATABASE_URL
-from helpers import complete, ready_task, start, upload_dataset
 from sqlalchemy import delete, select, text, update
-from test_screens import sign_in
+from support.catalog import upload_dataset
+from support.database import TEST_DATABASE_URL
+from support.people import PASSWORD, sign_in
+from support.sop import complete, ready_task, start
 
 from app.core import audit, users
 from app.core.models import AuditEvent, AuditHead, User

@@ -7,8 +7,8 @@ import threading
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD
 from sqlalchemy import select
+from support.people import PASSWORD
 
 from app.core import sign_in as login_guard
 from app.core.models import ApiToken, AuditEvent, LoginAttempt, Opd, User

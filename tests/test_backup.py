@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from conftest import TEST_DATABASE_URL
 from flask_migrate import upgrade
-from helpers import create_scratch_database, drop_scratch_database, upload_dataset
 from sqlalchemy import inspect, make_url, text
-from test_portal import Team
+from support.catalog import upload_dataset
+from support.database import TEST_DATABASE_URL, create_scratch_database, drop_scratch_database
+from support.sop import Team
 
 from app import create_app
 from app.extensions import db

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_the_lifecycle_benchmark_runs_and_writes_its_table(tmp_path):
     output = tmp_path / "RESULTS.md"
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--only", "lifecycle",

@@ -7,9 +7,8 @@ import re
 from datetime import date, datetime, time
 
 import pytest
-from conftest import PASSWORD
 from sqlalchemy import select
-from test_screens import sign_in
+from support.people import PASSWORD, sign_in
 
 from app.core import calendar, users
 from app.core.errors import Forbidden

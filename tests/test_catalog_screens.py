@@ -9,9 +9,9 @@ import re
 from html import unescape
 
 import pytest
-from helpers import upload_dataset
 from openpyxl import load_workbook
-from test_screens import sign_in
+from support.catalog import upload_dataset
+from support.people import sign_in
 
 # 25 rows: more than the preview keeps (DATASET_PREVIEW_ROWS = 20), so that the chart and the
 # downloads show that they read the whole file. Codes with a leading zero stay text; blanks are

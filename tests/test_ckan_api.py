@@ -7,11 +7,11 @@ import ckanapi
 import openpyxl
 import pytest
 import requests
-from conftest import SAMPLE_CSV
-from helpers import complete, served, start, upload_dataset, upload_design
-from sqlalchemy import event
-
-from app.extensions import db
+from support.catalog import draft, upload_dataset
+from support.queries import selects_of
+from support.samples import SAMPLE_CSV
+from support.servers import served
+from support.sop import publish
 
 
 @pytest.fixture
@@ -25,24 +25,6 @@ def base_url(app_factory):
 def remote(base_url):
     with ckanapi.RemoteCKAN(base_url) as remote:
         yield remote
-
-
-def draft(admin, title, opd="dinkes"):
-    response = admin.upload("/datasets", SAMPLE_CSV, "x.csv", title=title, opd=opd, period="2025")
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def publish(team, dataset, title, caption):
-    """A whole SOP run: the redaktur picks the data, the designer designs, the redaktur approves."""
-    redaktur, desain = team
-    instance = start(redaktur, title)
-    complete(redaktur, instance["id"], "tentukan_data", {"dataset_id": dataset["id"]})
-    complete(desain, instance["id"], "ambil_data", {"data_terpilih": "semua"})
-    complete(desain, instance["id"], "desain", {"desain": upload_design(desain)})
-    complete(desain, instance["id"], "caption", {"caption": caption})
-    complete(redaktur, instance["id"], "periksa", {"keputusan": "disetujui"})
-    complete(desain, instance["id"], "publikasi", {"kanal": ["website"]})
 
 
 @pytest.fixture
@@ -236,25 +218,6 @@ def test_unknown_and_write_actions_answer_in_ckan_shape(remote, base_url, catalo
     assert shown.status_code == 200 and shown.json()["success"] is True
     assert shown.json()["help"] == f"{base_url}/api/3/action/help_show?name=package_show"
     assert shown.json()["result"]["title"] == "Jumlah Penduduk per Kecamatan"
-
-
-def selects_of(app, client, url):
-    """The response to a GET and the number of SELECT statements it cost."""
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response, len(statements)
 
 
 def test_search_costs_the_same_queries_for_one_or_many_datasets(app, client, make_user):

@@ -6,9 +6,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import Api
-from helpers import PROCESS, appoint, start
 from sqlalchemy import func, select
+from support.catalog import appoint
+from support.people import Api
+from support.sop import PROCESS, start
 
 from app.core.models import User
 from app.extensions import db

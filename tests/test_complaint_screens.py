@@ -6,8 +6,8 @@ import re
 from html import unescape
 
 import pytest
-from test_portal import Team
-from test_screens import html, sign_in
+from support.people import html, sign_in
+from support.sop import Team
 
 MESSAGE = "Angka penduduk Kecamatan Plaosan tertukar dengan Kecamatan Maospati."
 CONTACT = "warga.rahasia@example.org"
@@ -238,8 +238,8 @@ def test_a_corrected_publication_is_linked(quick, publication, make_user, team, 
     # The redaktur runs the revision as an ordinary publication.
     revision = [t for t in team.redaktur.get("/tasks?scope=mine&per_page=100").get_json()["items"]
                 if t["instance_title"].startswith("Koreksi:")][0]
-    from helpers import complete as step
-    from helpers import upload_design
+    from support.sop import complete as step
+    from support.sop import upload_design
     instance_id = revision["instance_id"]
     step(team.redaktur, instance_id, "tentukan_data", {"dataset_id": publication["dataset"]["id"]})
     step(team.desain, instance_id, "ambil_data", {"data_terpilih": "semua"})
@@ -368,7 +368,7 @@ def test_the_task_page_shows_the_complaint(quick, publication, make_user, team):
     assert "Jawaban tampil untuk umum di halaman status pengaduan" in page
 
     # A task of an ordinary publication has no complaint card.
-    from helpers import start
+    from support.sop import start
     instance = start(team.redaktur, "Publikasi biasa")
     ordinary = [t for t in team.redaktur.get("/tasks?scope=mine").get_json()["items"]
                 if t["instance_id"] == instance["id"]][0]

@@ -4,10 +4,9 @@ the publication while the old version stays in its history."""
 from __future__ import annotations
 
 import pytest
-from conftest import Api
-from helpers import complete, ready_task
 from sqlalchemy import select
-from test_portal import Team
+from support.people import Api
+from support.sop import Team, complete, ready_task
 
 from app.core.models import AuditEvent
 from app.extensions import db

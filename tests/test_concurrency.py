@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import threading
 
-from helpers import start, upload_dataset
+from support.catalog import upload_dataset
+from support.sop import start
 
 THREADS = 16
 

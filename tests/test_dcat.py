@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers import upload_dataset
 from rdflib import Graph, Literal, Namespace, URIRef
-from test_ckan_api import draft, publish, selects_of
+from support.catalog import draft, upload_dataset
+from support.queries import selects_of
+from support.sop import publish
 
 # rdflib's JSON-LD parser itself still uses the ConjunctiveGraph it deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import PROCESS, complete, start, upload_dataset
+from support.catalog import upload_dataset
+from support.sop import PROCESS, complete, start
 
 SHIPPED = (Path(__file__).parent.parent / "processes" / "penyebarluasan_data.bpmn").read_text(encoding="utf-8")
 SCRIPT_TASK = ('<bpmn:scriptTask id="skrip_jahat" name="Skrip">'

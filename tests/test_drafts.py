@@ -8,9 +8,9 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from helpers import PROCESS, start
 from sqlalchemy import select
-from test_screens import sign_in
+from support.people import sign_in
+from support.sop import PROCESS, start
 
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.core.models import AuditEvent, User

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lxml import etree
-from test_portal import Team
+from support.sop import Team
 
 ATOM = "http://www.w3.org/2005/Atom"
 NS = {"a": ATOM}

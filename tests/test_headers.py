@@ -3,6 +3,7 @@ trusted proxy)."""
 from __future__ import annotations
 
 import pytest
+from support.catalog import upload_dataset
 
 HSTS = "max-age=31536000; includeSubDomains"
 # A page, a JSON error of the API, a missing page, a static file, the health check.
@@ -54,7 +55,6 @@ def test_active_content_is_never_stored_nor_served_inline(app, make_user):
         response = api.upload("/files", body, name)
         assert response.status_code == 422, name
     admin = make_user("admin1", "admin")
-    from helpers import upload_dataset
 
     dataset = upload_dataset(admin)
     download = app.test_client().get(f"/data/{dataset['id']}/unduh")

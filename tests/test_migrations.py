@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import TEST_DATABASE_URL
 from flask_migrate import downgrade, upgrade
-from helpers import create_scratch_database, drop_scratch_database
 from sqlalchemy import ForeignKeyConstraint, MetaData, PrimaryKeyConstraint, UniqueConstraint, inspect, text
 from sqlalchemy.exc import IntegrityError
+from support.database import TEST_DATABASE_URL, create_scratch_database, drop_scratch_database
 
 from app import create_app
 from app.extensions import db

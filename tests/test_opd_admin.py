@@ -8,10 +8,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import SAMPLE_CSV, restore_opds
-from helpers import PDF, appoint
 from sqlalchemy import func, select
-from test_screens import sign_in
+from support.catalog import appoint
+from support.database import restore_opds
+from support.people import sign_in
+from support.samples import PDF, SAMPLE_CSV
 
 from app.catalog import operators
 from app.catalog.models import OperatorLetter

@@ -5,36 +5,8 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import PASSWORD, SAMPLE_CSV
-from helpers import complete, start, upload_dataset, upload_design
-
-
-class Team:
-    """An admin, a redaktur and a designer, made once per test, who publish items end to end."""
-
-    def __init__(self, make_user):
-        self.admin = make_user("admin1", "admin")
-        self.redaktur = make_user("redaktur1", "redaktur")
-        self.desain = make_user("desain1", "desain")
-
-    def dataset(self, title="Jumlah Penduduk per Kecamatan", opd="dispendukcapil"):
-        return upload_dataset(self.admin, title=title, opd=opd)
-
-    def publish(self, title, caption, dataset=None, tagar=None, links=None):
-        dataset = dataset or self.dataset()
-        instance = start(self.redaktur, title)
-        return self.run(instance["id"], dataset["id"], caption, tagar=tagar, links=links)
-
-    def run(self, instance_id, dataset_id, caption, tagar=None, links=None):
-        """Every step of a started run, approved at the first review; returns the instance."""
-        complete(self.redaktur, instance_id, "tentukan_data", {"dataset_id": dataset_id})
-        complete(self.desain, instance_id, "ambil_data", {"data_terpilih": "semua"})
-        complete(self.desain, instance_id, "desain", {"desain": upload_design(self.desain)})
-        caption_data = {"caption": caption, **({"tagar": tagar} if tagar is not None else {})}
-        complete(self.desain, instance_id, "caption", caption_data)
-        complete(self.redaktur, instance_id, "periksa", {"keputusan": "disetujui"})
-        final = {"kanal": ["website"], **({"tautan": links} if links else {})}
-        return complete(self.desain, instance_id, "publikasi", final)
+from support.samples import SAMPLE_CSV
+from support.sop import Team
 
 
 def publish(make_user, title, caption):
@@ -209,7 +181,7 @@ def test_dataset_page_download_and_its_publications(client, anonymous, make_user
     assert client.get("/data/999999/unduh").status_code == 404
 
 
-def test_unchecked_data_is_not_public(client, make_user):
+def test_unchecked_data_is_not_public(client, make_user, auth):
     team = Team(make_user)
     response = team.admin.upload("/datasets", SAMPLE_CSV, "penduduk.csv", title="Belum diperiksa",
                                  opd="dispendukcapil", period="2025")
@@ -218,10 +190,10 @@ def test_unchecked_data_is_not_public(client, make_user):
     assert client.get(f"/data/{dataset['id']}").status_code == 404
     assert client.get(f"/data/{dataset['id']}/unduh").status_code == 404
     # Before the check only those who prepare, check or supervise it see it; not the redaktur.
-    assert client.post("/masuk", data={"username": "redaktur1", "password": PASSWORD}).status_code == 302
+    auth.login("redaktur", "redaktur1")  # through /masuk: 302
     assert client.get(f"/data/{dataset['id']}").status_code == 404
-    client.post("/keluar")
-    assert client.post("/masuk", data={"username": "admin1", "password": PASSWORD}).status_code == 302
+    auth.logout()
+    auth.login("admin", "admin1")
     page = client.get(f"/data/{dataset['id']}")
     assert page.status_code == 200 and "Belum diperiksa" in page.get_data(as_text=True)
     download = client.get(f"/data/{dataset['id']}/unduh")

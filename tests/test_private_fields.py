@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PASSWORD, Api
-from helpers import complete, ready_task
+from support.catalog import upload_dataset
+from support.people import Api, sign_in
+from support.sop import complete, ready_task
 
 from app.core import audit
 from app.core.models import User
@@ -35,8 +36,6 @@ def people(make_user):
 @pytest.fixture
 def complaint(client, people):
     """A complaint from the public about a checked dataset; its run and the ids of both."""
-    from helpers import upload_dataset
-
     dataset = upload_dataset(people["admin"])
     public = Api(client)
     token = public.get("/complaints/form-token").get_json()["form_token"]
@@ -46,13 +45,6 @@ def complaint(client, people):
     [task] = people["petugas_pengaduan"].get("/tasks?scope=mine").get_json()["items"]
     assert task["bpmn_id"] == "verifikasi"
     return task["instance_id"], task["id"]
-
-
-def signed_in(app, username):
-    browser = app.test_client()
-    response = browser.post("/masuk", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return browser
 
 
 def shows_reporter(text: str) -> bool:
@@ -104,7 +96,7 @@ def test_the_screens_show_the_reporter_to_complaint_staff_and_admins_only(app, p
     correction = ready_task(people["redaktur"], instance_id, "koreksi")["id"]
     for username, sees in (("admin1", True), ("petugas_pengaduan1", True), ("redaktur1", False),
                            ("pengawas1", False)):
-        browser = signed_in(app, username)
+        browser = sign_in(app, username)
         for path in (f"/tugas/{task_id}", f"/tugas/{correction}", f"/proses/{instance_id}"):
             page = browser.get(path)
             assert page.status_code == 200, (username, path)
@@ -122,7 +114,7 @@ def test_the_trail_and_its_export_hide_private_values_from_supervisors(app, peop
                      after={"nama": NAME})
         db.session.commit()
     for username, sees in (("pengawas1", False), ("admin1", True)):
-        browser = signed_in(app, username)
+        browser = sign_in(app, username)
         screen = browser.get(f"/jejak-audit?instans={instance_id}").get_data(as_text=True)
         export = browser.get(f"/jejak-audit.csv?instans={instance_id}").get_data(as_text=True)
         trail = browser.get(f"/proses/{instance_id}").get_data(as_text=True)

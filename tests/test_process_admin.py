@@ -10,10 +10,11 @@ import re
 from html import unescape
 
 import pytest
-from helpers import PROCESS, start
 from sqlalchemy import func, select
-from test_screens import sign_in
-from test_versions import ADDED, RENAMED, SHIPPED, started, variant
+from support.catalog import upload_dataset
+from support.people import sign_in
+from support.sop import PROCESS, start
+from support.variants import ADDED, RENAMED, SHIPPED, started, variant
 
 from app.core.models import AuditEvent, User
 from app.extensions import db
@@ -184,7 +185,6 @@ def test_the_diff_page_defaults_to_the_last_two_versions(app, admin):
 def test_dry_run_page_and_apply(app, admin, make_user):
     people = {"admin": make_user("api_admin", "admin"), "redaktur": make_user("redaktur1", "redaktur"),
               "desain": make_user("desain1", "desain")}
-    from helpers import upload_dataset
     people["dataset"] = upload_dataset(people["admin"])
     safe = started(people, "Masih di awal")
     unsafe = started(people, "Sudah lewat caption", ["tentukan_data", "ambil_data", "desain", "caption"])
@@ -251,7 +251,6 @@ def test_uploading_the_newest_model_again_changes_nothing(app, admin):
 
 
 def test_the_versions_page_leads_to_the_modeler_and_the_sop_document(app, make_user):
-    from test_screens import sign_in
     make_user("admin9", "admin")
     page = sign_in(app, "admin9").get("/admin/proses/penyebarluasan_data").get_data(as_text=True)
     for path in ("/admin/proses/penyebarluasan_data/modeler", "/admin/proses/penyebarluasan_data/modeler/formulir",

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from conftest import PASSWORD
 from flask_migrate import upgrade
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import text
+from support.people import PASSWORD
 
 from app import create_app, settings
 from app.core import users

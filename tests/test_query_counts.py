@@ -6,9 +6,10 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from helpers import complete, ready_task, start, upload_dataset, upload_design
 from sqlalchemy import event
-from test_screens import sign_in
+from support.catalog import upload_dataset
+from support.people import sign_in
+from support.sop import complete, ready_task, start, upload_design
 
 from app.extensions import db
 

@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from test_screens import sign_in
-from test_stats import COMPLAINT_DATASET, NOW, REVISION_NOTE, build_complaints, build_fixture, wib
+from support.people import sign_in
+from support.statistics import COMPLAINT_DATASET, NOW, REVISION_NOTE, build_complaints, build_fixture, wib
 
 from app.core import pdf
 from app.supervision import reports

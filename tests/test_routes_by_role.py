@@ -15,8 +15,10 @@ from collections.abc import Iterable
 from datetime import date
 
 import pytest
-from conftest import PASSWORD, SAMPLE_CSV, Api
-from helpers import appoint, complete, start, upload_dataset, upload_design
+from support.catalog import appoint, upload_dataset
+from support.people import PASSWORD, Api
+from support.samples import SAMPLE_CSV
+from support.sop import complete, start, upload_design
 
 from app.core.models import ClosedDay, SpecialPeriod, User
 from app.extensions import db

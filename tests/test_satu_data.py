@@ -6,9 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_CSV
-from helpers import appoint, ready_task, start, upload_dataset
 from sqlalchemy import func, select
+from support.catalog import appoint, upload_dataset
+from support.samples import SAMPLE_CSV
+from support.sop import ready_task, start
 
 from app.catalog import data_templates, datasets, operators, regions
 from app.catalog.models import Dataset

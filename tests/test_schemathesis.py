@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 import pytest
 import schemathesis
-from conftest import PASSWORD, SAMPLE_CSV, Api
-from helpers import PROCESS, start, upload_dataset
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from test_portal import Team
+from support.catalog import upload_dataset
+from support.people import PASSWORD, Api
+from support.samples import SAMPLE_CSV
+from support.sop import PROCESS, Team, start
 
 from app import openapi
 
@@ -126,6 +127,7 @@ def test_the_served_document_is_the_one_tested(anonymous):
 # One database per operation, shared by that operation's examples (the function-scoped fixtures).
 # POST /processes/{process_id}/versions is included: no generated text is a valid BPMN model, so it
 # meets the model checks' refusals (422) and never deploys.
+@pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=25, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

@@ -6,24 +6,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import image_bytes
-from helpers import upload_dataset
+from support.catalog import upload_dataset
+from support.people import html, sign_in
+from support.samples import image_bytes
+from support.sop import complete, ready_task, start, upload_design
 
 from app.core.models import User
 from app.extensions import db
 from app.workflow import instances, tasks
 from app.workflow.models import HumanTask
-
-
-def sign_in(app, username):
-    """A browser session of a user (sign-in itself is tested with the sign-in screens)."""
-    client = app.test_client()
-    with app.app_context():
-        session_id = db.session.query(User).filter_by(username=username).one().get_id()
-    with client.session_transaction() as session:
-        session["_user_id"] = session_id
-        session["_fresh"] = True
-    return client
 
 
 @pytest.fixture
@@ -34,10 +25,6 @@ def people(app, make_user):
     make_user("pengawas1", "pengawas")
     dataset = upload_dataset(admin)
     return {"dataset": dataset, **{name: sign_in(app, name) for name in ("redaktur1", "desain1", "pengawas1")}}
-
-
-def html(response):
-    return response.get_data(as_text=True)
 
 
 def task_path(response):
@@ -179,7 +166,6 @@ def test_the_first_task_shows_the_chosen_data(people):
 
 
 def test_work_stays_with_its_people_and_revisions_start_from_the_last_version(app, people, make_user):
-    from helpers import complete, ready_task, start, upload_design
     make_user("desain2", "desain")
     redaktur_api, desain_api = make_user("redaktur9", "redaktur"), make_user("desain9", "desain")
     instance = start(redaktur_api)

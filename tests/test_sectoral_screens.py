@@ -8,10 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_CSV
-from helpers import appoint
 from sqlalchemy import func, select
-from test_screens import sign_in
+from support.catalog import appoint
+from support.people import sign_in
+from support.samples import SAMPLE_CSV
 
 from app.catalog import operators
 from app.catalog.models import Dataset

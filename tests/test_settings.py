@@ -9,9 +9,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import Api
 from flask import session
 from sqlalchemy import text
+from support.people import Api
 
 from app import create_app, settings
 from app.extensions import db

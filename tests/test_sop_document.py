@@ -12,6 +12,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from pypdf import PdfReader
 from sqlalchemy import select
+from support.people import sign_in
 
 from app.core.models import AuditEvent, User
 from app.extensions import db
@@ -82,16 +83,6 @@ def milestone_has_time(xml: str) -> bool:
     root = etree.fromstring(xml.encode())
     return bool(root.xpath('//bpmn:intermediateThrowEvent[@id="hasil_disetujui"]/bpmn:extensionElements'
                            '//spiffworkflow:property[@name="waktuHariKerja"]', namespaces=sop.NS))
-
-
-def sign_in(app, username):
-    client = app.test_client()
-    with app.app_context():
-        session_id = db.session.scalars(select(User).where(User.username == username)).one().get_id()
-    with client.session_transaction() as session:
-        session["_user_id"] = session_id
-        session["_fresh"] = True
-    return client
 
 
 @pytest.fixture

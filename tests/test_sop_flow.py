@@ -1,7 +1,8 @@
 """The whole SOP through the API, with one revision loop, as a script would drive it."""
 from __future__ import annotations
 
-from helpers import PROCESS, complete, ready_task, start, upload_dataset, upload_design
+from support.catalog import upload_dataset
+from support.sop import PROCESS, complete, ready_task, start, upload_design
 
 STEPS = ["tentukan_data", "ambil_data", "desain", "caption", "periksa", "publikasi"]
 

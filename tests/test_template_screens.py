@@ -9,7 +9,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from test_screens import sign_in
+from support.people import sign_in
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

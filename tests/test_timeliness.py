@@ -8,9 +8,8 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import PASSWORD
 from sqlalchemy import select
-from test_screens import sign_in
+from support.people import PASSWORD, sign_in
 
 from app.core import users
 from app.core.models import SpecialPeriod, User, utcnow

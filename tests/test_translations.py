@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -125,7 +124,7 @@ def assert_english(page: str, *more: str) -> None:
         assert word not in page, word
 
 
-def test_screens_in_english(client, make_user):
+def test_screens_in_english(client, auth):
     assert COMPILED.exists(), "compile the catalog first: make install (pybabel compile -d app/translations)"
     response = client.post("/bahasa", data={"lang": "en", "next": "/masuk"})
     assert response.status_code == 302 and response.headers["Location"] == "/masuk"
@@ -133,9 +132,7 @@ def test_screens_in_english(client, make_user):
     assert_english(client.get("/masuk").get_data(as_text=True), "Username", "Password")
     assert_english(client.get("/").get_data(as_text=True), "Sectoral data publications of Magetan Regency")
 
-    make_user("siti", "desain")
-    response = client.post("/masuk", data={"username": "siti", "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    auth.login("desain", "siti")  # through /masuk: 302
     inbox = client.get("/tugas").get_data(as_text=True)
     assert "Sign out" in inbox and "My Tasks" in inbox
     assert "Keluar" not in inbox

@@ -9,9 +9,10 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_CSV, Api, image_bytes
-from helpers import appoint
 from openpyxl import Workbook
+from support.catalog import appoint
+from support.people import Api
+from support.samples import SAMPLE_CSV, image_bytes
 
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
                b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"

@@ -13,7 +13,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from test_portal import Team
+from support.sop import Team, complete, ready_task, start, upload_design
 
 from app import worker
 from app.core import outbox
@@ -116,6 +116,7 @@ def test_publication_sends_a_signed_notice_through_the_outbox(app_factory, make_
     assert messages(hooked)[0][1:4] == (1, True, False)
 
 
+@pytest.mark.slow
 def test_the_user_does_not_wait_for_the_receiver(app_factory, make_user, receiver):
     receiver.delay = 3.0
     hooked = app_factory(WEBHOOK_URL=receiver.url, WEBHOOK_SECRET=SECRET)
@@ -137,7 +138,6 @@ def _failing_after_publish(monkeypatch, exc):
 
 
 def _finish_until_publikasi(team, title):
-    from helpers import complete, start, upload_design
 
     dataset = team.dataset()
     instance = start(team.redaktur, title)
@@ -149,8 +149,8 @@ def _finish_until_publikasi(team, title):
     return instance
 
 
+@pytest.mark.slow
 def test_nothing_is_sent_for_a_rolled_back_publish(app_factory, make_user, anonymous, receiver, monkeypatch):
-    from helpers import complete, ready_task
 
     hooked = app_factory(WEBHOOK_URL=receiver.url, WEBHOOK_SECRET=SECRET)
     team = team_on(hooked, make_user)

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from helpers import PROCESS, free_port, upload_dataset
 from sqlalchemy import func, select, update
+from support.catalog import upload_dataset
+from support.servers import free_port
+from support.sop import PROCESS
 
 from app import worker
 from app.core import outbox
@@ -196,6 +198,7 @@ def test_two_threads_send_every_notice_and_every_email_exactly_once(app_factory,
     assert len(smtp.messages) == 4 * INSTANCES
 
 
+@pytest.mark.slow
 def test_two_worker_processes_at_the_same_moment(app_factory, make_user, smtp, tmp_path):
     app = app_factory(**mail_settings(smtp.port))
     make_team(app, make_user)

@@ -6,9 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import upload_dataset
 from sqlalchemy import select
-from test_notifications import Flow, html, sign_in
+from support.catalog import upload_dataset
+from support.flow import Flow
+from support.people import html, sign_in
 
 from app.core import users
 from app.core.models import AuditEvent, User

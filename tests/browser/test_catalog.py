@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import upload_dataset
 from playwright.sync_api import expect
-
-from .conftest import ARTIFACTS
+from support.browser import ARTIFACTS
+from support.catalog import upload_dataset
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +44,7 @@ def catalog(make_user):
     return dataset_id
 
 
+@pytest.mark.slow
 def test_visitor_searches_opens_and_charts_a_dataset(browse, catalog):
     page = browse().page
     page.goto("/")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_portal import Team
+from support.sop import Team
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +25,7 @@ def complete(api, ticket, step, data):
     assert response.status_code == 200, response.get_json()
 
 
+@pytest.mark.slow
 def test_a_visitor_reports_a_problem_and_reads_the_answer(browse, make_user, anonymous):
     Team(make_user).publish("Penduduk Magetan 2025", "Jumlah penduduk per kecamatan.")
     publication = anonymous.get("/publications").get_json()["items"][0]

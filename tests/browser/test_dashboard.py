@@ -7,7 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_stats import NOW, build_fixture
+from support.statistics import NOW, build_fixture
 
 from app.supervision.web import dashboard
 
@@ -36,6 +36,7 @@ def task_fill(page, bpmn_id):
     return shape.evaluate("shape => getComputedStyle(shape).fill")
 
 
+@pytest.mark.slow
 def test_the_dashboard_draws_its_charts_and_heatmap(browse, fixture):
     page = browse("pengawas1").page
     page.get_by_role("button", name="Pengawasan").click()

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import PROCESS, start
 from lxml import etree
 from playwright.sync_api import expect
+from support.sop import PROCESS, start
 
 from app.extensions import db
 from app.workflow import processes
@@ -67,6 +67,7 @@ def save_draft_xml(page, change) -> None:
     assert response.status == 200, response.text()
 
 
+@pytest.mark.slow
 def test_rename_validate_deploy_then_instances_and_a_task_outside_any_lane(browse, app, make_user):
     redaktur = make_user("redaktur1", "redaktur")
     make_user("admin1", "admin")
@@ -153,6 +154,7 @@ def test_rename_validate_deploy_then_instances_and_a_task_outside_any_lane(brows
         assert processes.latest(PROCESS).version == 2
 
 
+@pytest.mark.slow
 def test_the_panel_writes_task_properties_and_gateway_conditions(browse, app, make_user):
     make_user("admin1", "admin")
     page = browse("admin1").page
@@ -209,6 +211,7 @@ def test_the_panel_writes_task_properties_and_gateway_conditions(browse, app, ma
         assert parsed.user_tasks["caption"].hari_kerja == 1.5
 
 
+@pytest.mark.slow
 def test_the_form_editor_previews_as_the_task_page_draws_and_names_refusals(browse, app, make_user):
     make_user("admin1", "admin")
     page = browse("admin1").page

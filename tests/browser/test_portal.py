@@ -5,15 +5,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from helpers import complete, start, upload_dataset
 from playwright.sync_api import expect
+from support.browser import SCREENSHOTS
+from support.catalog import upload_dataset
+from support.samples import infographic
+from support.sop import complete, start
 
 from app.core.models import User, utcnow
 from app.extensions import db
 from app.workflow import instances, tasks
-
-from .conftest import SCREENSHOTS
-from .pictures import infographic
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +75,7 @@ def test_portal_shows_a_caption_with_markup_as_text(browse, team):
     assert dialogs == []
 
 
+@pytest.mark.slow
 def test_screenshots_for_the_readme(browse, team, live_app):
     """The desain user's inbox with several tasks, and the portal with several publications."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -3,13 +3,14 @@ the difference marked on both diagrams, runs the migration dry run and moves the
 from __future__ import annotations
 
 import pytest
-from helpers import start
 from playwright.sync_api import expect
-from test_versions import ADDED
+from support.sop import start
+from support.variants import ADDED
 
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.slow
 def test_upload_diff_on_both_diagrams_and_migration(browse, make_user, tmp_path):
     make_user("admin1", "admin")
     redaktur = make_user("redaktur1", "redaktur")

@@ -4,9 +4,9 @@ can then choose it for a new publication."""
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLE_CSV
-from helpers import appoint
 from playwright.sync_api import expect
+from support.catalog import appoint
+from support.samples import SAMPLE_CSV
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +34,7 @@ def open_from_queue(page, title):
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
+@pytest.mark.slow
 def test_a_recap_from_upload_to_the_choice_of_a_publication(browse, people):
     operator = browse("op1").page
     operator.goto("/data-sektoral")

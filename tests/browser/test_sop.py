@@ -6,14 +6,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from helpers import complete, start, upload_dataset, upload_design
 from playwright.sync_api import expect
+from support.catalog import upload_dataset
+from support.samples import save_infographic
+from support.sop import complete, start, upload_design
 
 from app.core.models import User, utcnow
 from app.extensions import db
 from app.workflow import instances
-
-from .pictures import save
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +58,7 @@ def expect_flash(page, text):
     expect(page.locator("main .alert-success").first).to_contain_text(text)
 
 
+@pytest.mark.slow
 def test_two_people_walk_the_whole_sop_with_one_revision(browse, team, tmp_path):
     redaktur = browse("redaktur1").page
     desain = browse("desain1").page
@@ -96,7 +97,7 @@ def test_two_people_walk_the_whole_sop_with_one_revision(browse, team, tmp_path)
 
     # The next step of the same publication opens at once: the design, with a preview of the file.
     expect(desain.get_by_role("heading", level=1)).to_have_text(STEP["desain"])
-    desain.get_by_label("Berkas desain").set_input_files(save(tmp_path / "desain-1.png"))
+    desain.get_by_label("Berkas desain").set_input_files(save_infographic(tmp_path / "desain-1.png"))
     expect(desain.locator("#f-desain-preview")).to_be_visible()
     desain.get_by_label("Catatan desain").fill("Warna biru dinas, batang kuning.")
     finish_step(desain)
@@ -122,7 +123,7 @@ def test_two_people_walk_the_whole_sop_with_one_revision(browse, team, tmp_path)
     expect(desain.locator("#catatan-revisi")).to_contain_text(NOTES)
     expect(desain.get_by_role("img", name="Desain saat ini")).to_be_visible()  # the first design, beside the form
     desain.get_by_label("Berkas desain").set_input_files(
-        save(tmp_path / "desain-2.png", background=(25, 135, 84), bars=(255, 255, 255)))
+        save_infographic(tmp_path / "desain-2.png", background=(25, 135, 84), bars=(255, 255, 255)))
     desain.get_by_label("Catatan desain").fill("Judul diperbesar, sumber dicantumkan.")
     finish_step(desain)
     expect(desain.get_by_role("heading", level=1)).to_have_text(STEP["caption"])
@@ -179,6 +180,7 @@ def design_ready_for_review(team, title=TITLE, caption="Penduduk Magetan 2025.")
     return instance
 
 
+@pytest.mark.slow
 def test_validation_errors_keep_what_was_typed(browse, team):
     design_ready_for_review(team, caption=None)
 

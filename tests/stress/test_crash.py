@@ -6,9 +6,7 @@ import time
 from collections import Counter
 
 import pytest
-
-from . import requires_postgresql
-from .conftest import FIRST_STEP, NEXT_STEP, Client, Race, inconsistencies, publish_figures
+from support.stress import FIRST_STEP, NEXT_STEP, Client, Race, inconsistencies, publish_figures, requires_postgresql
 
 pytestmark = [pytest.mark.slow, requires_postgresql]
 

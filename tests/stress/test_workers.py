@@ -11,13 +11,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
-
-from app.core.models import User, utcnow
-from app.extensions import db
-from app.workflow.models import HumanTask, Notification, TaskNotice
-
-from . import requires_postgresql
-from .conftest import (
+from support.stress import (
     FIRST_STEP,
     NEXT_STEP,
     PROJECT,
@@ -26,8 +20,13 @@ from .conftest import (
     inconsistencies,
     publish_figures,
     ready_dataset,
+    requires_postgresql,
     start_publications,
 )
+
+from app.core.models import User, utcnow
+from app.extensions import db
+from app.workflow.models import HumanTask, Notification, TaskNotice
 
 pytestmark = [pytest.mark.slow, requires_postgresql]
 

@@ -1,10 +1,21 @@
-"""Designs for the browser tests: small infographic-like images drawn with Pillow."""
+"""Sample data and pictures, made in memory: a CSV recap, a minimal PDF, real images, and
+infographic-like designs drawn with Pillow for the browser tests."""
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
 from PIL import Image, ImageDraw
+
+SAMPLE_CSV = b"kecamatan,jumlah\nMagetan,45780\nMaospati,48200\nPlaosan,50500\n"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def image_bytes(kind="PNG", size=(4, 3), color=(200, 30, 30)) -> bytes:
+    """A real image made in memory."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, kind)
+    return buffer.getvalue()
 
 
 def infographic(background=(13, 110, 253), bars=(255, 193, 7), size=(480, 480),
@@ -25,6 +36,7 @@ def infographic(background=(13, 110, 253), bars=(255, 193, 7), size=(480, 480),
     return buffer.getvalue()
 
 
-def save(path: Path, **kw) -> Path:
+def save_infographic(path: Path, **kw) -> Path:
+    """An infographic written to path."""
     path.write_bytes(infographic(**kw))
     return path
