@@ -19,7 +19,8 @@ it or act on it.
 - private form field (``x-visible-to`` in its form): only the roles it names, everywhere.
 - audit trail, dashboard, reports: admin, pengawas. Workload: redaktur, pengawas, admin; the
   lanes' way of handing out tasks: admin.
-- users, the work calendar, process versions, drafts, the SOP's metadata: admin.
+- the deployed processes and their versions: everyone signed in; deploy, roll back, migrate,
+  drafts, users, the work calendar, the SOP's metadata: admin.
 
 ``pengawas`` reads everything and changes nothing. A single read answers 404 to those who may
 not know that the object exists (``require_known``) and 403 to those who may know it but not do
@@ -42,7 +43,7 @@ from app.extensions import db
 from app.publishing.models import Publication
 from app.workflow.models import HumanTask, Instance, ProcessVersion
 
-ADMIN, PENGAWAS, REDAKTUR, DESAIN = "admin", "pengawas", "redaktur", "desain"
+ADMIN, PENGAWAS, REDAKTUR = "admin", "pengawas", "redaktur"
 OPERATOR, WALIDATA, COMPLAINT_STAFF = "pengelola_data", "walidata", "petugas_pengaduan"
 OVERSIGHT = frozenset({ADMIN, PENGAWAS})
 READY = "ready"  # a dataset the walidata checked

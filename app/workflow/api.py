@@ -18,6 +18,7 @@ bp = blueprint("workflow_api", __name__)
 @bp.get("/processes")
 @token_required
 def list_processes():
+    policy.require(policy.may_list_processes(current_api_user()))
     return jsonify({"items": [
         {"id": p["id"], "name": p["name"], "versions": [shapes.version(v, n) for v, n in p["versions"]]}
         for p in processes.versions_overview()
