@@ -623,7 +623,9 @@ def machine(postgres_version: str | None) -> list[tuple[str, str]]:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                 text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+        # The results file itself does not count: an earlier run rewrote it.
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":!bench/RESULTS.md"], cwd=ROOT,
                                capture_output=True, text=True).stdout.strip()
         commit += " (with uncommitted changes)" if dirty else ""
     except OSError:
