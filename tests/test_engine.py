@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support.variants import without_declared_decisions
 
 from app.engine import DeployError, TaskNotReady, complete_task, parse_model, start_workflow
 from app.engine.bpmn import cached_spec
@@ -46,6 +47,29 @@ def test_model_carries_the_contract(model):
     assert model.user_tasks["publikasi"].effect == "publish"
     assert model.user_tasks["ambil_data"].properties["keterangan"] == "Data terolah menggunakan SOP Pengolahan Data"
     assert set(model.forms) == {f"{t}.json" for t in model.user_tasks}
+
+
+def test_a_step_decides_by_its_properties_or_else_by_the_earlier_convention(model):
+    declared = model.decisions()
+    assert set(declared) == {"periksa"}
+    assert (declared["periksa"].field, declared["periksa"].revise_value) == ("keputusan", "revisi")
+    # A version deployed before steps declared their decision: the same decision, from its form.
+    earlier = without_declared_decisions(XML.decode()).encode()
+    old = parse_model(earlier, roles=ROLES, effects=EFFECTS, load_form=load_form, max_bytes=1 << 20)
+    assert old.decisions() == declared
+    assert old.decisions()["periksa"].notes({"keputusan": "revisi", "catatan_revisi": "n"}) == "n"
+
+    # A form that does not follow the convention decides nothing.
+    def without_notes(name):
+        form = load_form(name)
+        if name == "periksa.json":
+            form = {**form, "properties": {"keputusan": form["properties"]["keputusan"]}}
+            form.pop("then", None)
+            form.pop("if", None)
+        return form
+
+    assert parse_model(earlier, roles=ROLES, effects=EFFECTS, load_form=without_notes,
+                       max_bytes=1 << 20).decisions() == {}
 
 
 def test_revision_loop_and_completion(model):

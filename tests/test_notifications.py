@@ -2,6 +2,7 @@
 words, and the bell (list, unread count, marking read) through HTTP. A fixed clock throughout."""
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -11,11 +12,12 @@ from support.catalog import upload_dataset
 from support.flow import Flow
 from support.people import html, sign_in
 from support.sop import upload_design
+from support.variants import without_declared_decisions
 
 from app.core.models import User
 from app.extensions import db
 from app.workflow import notices as notifications
-from app.workflow.models import HumanTask, Notification
+from app.workflow.models import HumanTask, Notification, ProcessVersion
 
 T0 = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # Selasa, 24 November 2026 10.00 WIB
 
@@ -204,3 +206,22 @@ def test_marking_read_needs_a_signed_in_user_and_a_csrf_token(app_factory, make_
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     assert browser.post(f"/pemberitahuan/{notice}/dibaca", data={"csrf_token": token}).status_code == 302
     assert 'data-unread="0"' in html(browser.get("/pemberitahuan"))
+
+
+def test_a_version_deployed_before_steps_declared_their_decision_still_returns_work_with_notes(app, team):
+    with app.app_context():
+        version = db.session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == "penyebarluasan_data"))
+        xml = without_declared_decisions(version.bpmn_xml)
+        version.bpmn_xml, version.sha256 = xml, hashlib.sha256(xml.encode()).hexdigest()
+        db.session.commit()
+    flow = Flow(app)
+    instance_id = flow.start("redaktur1", "Infografis pasar", T0)
+    flow.complete("redaktur1", instance_id, "tentukan_data", {"dataset_id": team["dataset"]}, T0)
+    flow.complete("desain1", instance_id, "ambil_data", {"data_terpilih": "pasar"}, T0)
+    flow.complete("desain1", instance_id, "desain", {"desain": team["design"]}, T0)
+    flow.complete("desain1", instance_id, "caption", {"caption": "Pasar di Magetan"}, T0)
+    count = len(flow.notices())
+    flow.complete("redaktur1", instance_id, "periksa", {"keputusan": "revisi", "catatan_revisi": "Tambah sumber."},
+                  T0 + timedelta(hours=1))
+    [(user, kind, step, text)] = flow.notices()[count:]
+    assert (user, kind, step) == ("desain1", "revision", "desain") and "Tambah sumber." in text

@@ -101,20 +101,40 @@ def _hari_kerja(raw: str | None, element_id: str, problems: list[Problem]) -> fl
     return value
 
 
+# Versions deployed before steps declared their decision kept to this one convention; their
+# runs, and the statistics over them, still read it.
+EARLIER_DECISION = Decision(field="keputusan", revise_value="revisi", notes_field="catatan_revisi")
+
+
+def _fields(schema: Any) -> dict[str, Any]:
+    fields = schema.get("properties") if isinstance(schema, dict) else None
+    return fields if isinstance(fields, dict) else {}
+
+
+def _offers(fields: Mapping[str, Any], name: str, value: str) -> bool:
+    field = fields.get(name)
+    return isinstance(field, dict) and value in (field.get("enum") or [])
+
+
+def _follows(decision: Decision, schema: Any) -> bool:
+    fields = _fields(schema)
+    return _offers(fields, decision.field, decision.revise_value) and decision.notes_field in fields
+
+
 def _decision(props: Mapping[str, str], schema: Any, element_id: str, problems: list[Problem]) -> Decision | None:
     """The step's decision, checked against its form: the decision field offers the value that
-    sends work back, and the notes field exists."""
+    sends work back, and the notes field exists. A step that declares none decides by the earlier
+    convention when its form follows it."""
     names = ("decisionField", "reviseValue", "reviseNotesField")
     given = [props.get(name) or "" for name in names]
     if not any(given):
-        return None
+        return EARLIER_DECISION if _follows(EARLIER_DECISION, schema) else None
     if not all(given):
         problems.append(Problem(element_id, "keputusan harus memakai ketiga properti: " + ", ".join(names)))
         return None
     decision = Decision(*given)
-    fields = schema.get("properties", {}) if isinstance(schema, dict) else {}
-    choices = fields.get(decision.field, {}).get("enum", []) if isinstance(fields.get(decision.field), dict) else []
-    if decision.revise_value not in choices:
+    fields = _fields(schema)
+    if not _offers(fields, decision.field, decision.revise_value):
         problems.append(Problem(element_id, f"isian '{decision.field}' formulir harus menawarkan "
                                             f"'{decision.revise_value}'"))
     if decision.notes_field not in fields:

@@ -24,6 +24,14 @@ def without(pattern: str, text: str) -> str:
     return result
 
 
+def without_declared_decisions(text: str = SHIPPED) -> str:
+    """The model as deployed before steps declared their decision in properties."""
+    result, count = re.subn(r'\s*<spiffworkflow:property name="(decisionField|reviseValue|reviseNotesField)"[^>]*/>',
+                            "", text)
+    assert count == 3
+    return result
+
+
 # (a) a task renamed
 RENAMED = variant(('name="Memberi keterangan kalimat / caption"', 'name="Menulis caption"'))
 
